@@ -19,12 +19,44 @@ public static class OrchestratorCommand
     public static RootCommand Create()
     {
         var root = new RootCommand("Generative dataset distillation: distils a labelled image dataset into a conditional GAN generator.");
-        root.Add(StageCommand("run", "All stages: pretrain the cGAN, distil it, evaluate against the Random and cGAN baselines", RunAll));
+        root.Add(RunCommand());
         root.Add(StageCommand("pretrain", "Stage 1: pretrain the conditional GAN, keeping the best scored checkpoint", (c, ct) => new PretrainStage(c).Run(ct)));
         root.Add(StageCommand("distill", "Stage 2: match the generator's images to the real data through the model pool", (c, ct) => new MatchStage(c).Run(ct)));
         root.Add(StageCommand("evaluate", "Stage 3: train fresh networks on generated sets and report test accuracy beside the baselines", (c, ct) => Print(c, new EvaluateStage(c).Run(ct))));
         root.Add(GenerateCommand());
+        root.Add(Cluster.ClusterCommands.Coordinator());
+        root.Add(Cluster.ClusterCommands.Worker());
+        root.Add(Cluster.SweepCommand.Create());
         return root;
+    }
+
+    /// <summary>
+    /// <c>run</c>: all stages. By default on an embedded cluster (a coordinator here, N local worker processes, the
+    /// gRPC all-reduce); <c>--single-process</c> runs the pipeline in this process instead.
+    /// </summary>
+    private static Command RunCommand()
+    {
+        var workers = new Option<int>("--workers", "-w") { Description = "Local worker processes of the embedded cluster", DefaultValueFactory = _ => 2 };
+        var single = new Option<bool>("--single-process") { Description = "Run every stage in this process (no coordinator, no workers)" };
+        var lease = new Option<double>("--lease-seconds") { Description = "Embedded cluster: a worker silent this long is declared dead", DefaultValueFactory = _ => 10 };
+        var command = new Command("run", "All stages: pretrain the cGAN, distil it, evaluate against the Random and cGAN baselines")
+        {
+            ConfigOption, SetOption, OutputOption, workers, single, lease,
+        };
+        command.SetAction((parse, cancellation) =>
+        {
+            if (parse.GetValue(single)) return Execute(parse, context => RunAll(context, cancellation));
+            if (parse.GetValue(workers) < 1) return ReportBadArgument($"--workers {parse.GetValue(workers)} must be at least 1");
+            return CommandErrors.Guard(() => Cluster.LocalCluster.RunAsync(parse.GetValue(ConfigOption)?.FullName, parse.GetValue(SetOption) ?? [],
+                parse.GetValue(OutputOption), parse.GetValue(workers), parse.GetValue(lease), cancellation));
+        });
+        return command;
+    }
+
+    private static Task<int> ReportBadArgument(string message)
+    {
+        Console.Error.WriteLine($"orchestrator: {message}");
+        return Task.FromResult(2);
     }
 
     private static Command StageCommand(string name, string description, Action<RunContext, CancellationToken> body)

@@ -50,6 +50,8 @@ public sealed class CoordinatorCore : IAsyncDisposable
         _directory = new EntityDirectory(store, factories, options.EntityIdleTimeout, _time, (ILogger?)logger ?? NullLogger.Instance);
     }
 
+    public CoordinatorOptions Options => _options;
+
     /// <summary>
     /// Migrates the store and picks up where a previous coordinator stopped: workers get a fresh lease to reach this
     /// one, unfinished runs are resumed (shards of workers no longer live are placed again), active sweeps catch up with
@@ -108,6 +110,29 @@ public sealed class CoordinatorCore : IAsyncDisposable
 
     public Task<WorkerSnapshot?> GetWorkerAsync(string workerId, CancellationToken cancellationToken) =>
         AskAsync(WorkerEntity.Kind, workerId, new GetWorker(), cancellationToken);
+
+    /// <summary>An orderly leave: the worker is dead at once and its units are placed elsewhere. False if it was not live.</summary>
+    public async Task<bool> DeregisterWorkerAsync(string workerId, CancellationToken cancellationToken)
+    {
+        if (!await AskAsync(WorkerEntity.Kind, workerId, new ExpireLease(DateTimeOffset.MaxValue), cancellationToken)) return false;
+        await TellRunsAsync(_book.RunsHolding(workerId), new WorkerLost(workerId), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Every worker ever registered, as saved, ordered by id.</summary>
+    public async Task<IReadOnlyList<WorkerSnapshot>> ListWorkersAsync(CancellationToken cancellationToken)
+    {
+        EnsureStarted();
+        IReadOnlyList<StoredEntity> stored = await _store.ListAsync(WorkerEntity.Kind, null, cancellationToken);
+        return [.. stored.Select(s => JsonSerializer.Deserialize<WorkerSnapshot>(s.Json, EntityJson.Options)!)];
+    }
+
+    /// <summary>What <paramref name="workerId"/> is to do now, one order per run it takes part in.</summary>
+    public IReadOnlyList<WorkOrder> OrdersFor(string workerId) =>
+        _book.OrdersFor(workerId, id => _cluster.Live().FirstOrDefault(w => w.WorkerId == id)?.Address);
+
+    /// <summary>Completes at the next change of any run's placement; take it before reading <see cref="OrdersFor"/>.</summary>
+    public Task NextPlacementChange => _book.NextChange;
 
     // ---- runs ----
 

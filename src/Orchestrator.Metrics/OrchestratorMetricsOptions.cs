@@ -7,7 +7,7 @@ namespace Orchestrator.Metrics;
 public sealed class OrchestratorMetricsOptions
 {
     public static readonly IReadOnlyList<string> DefaultLossComponents =
-        ["total", "gan", "global", "local", "standardized", "d2m_embedding", "d2m_prediction", "discriminator", "gradient_penalty"];
+        ["total", "gan", "global", "local", "standardized", "d2m_embedding", "d2m_prediction", "discriminator", "critic", "gradient_penalty"];
 
     public static readonly IReadOnlyList<string> DefaultRunStates = ["pending", "running", "succeeded", "failed", "cancelled"];
 

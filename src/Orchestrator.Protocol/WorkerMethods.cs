@@ -11,5 +11,6 @@ public static class WorkerMethods
 
     public static readonly Method<GradientChunk, GradientReceipt> PushGradients = ProtoMethod.Create<GradientChunk, GradientReceipt>(Service, "PushGradients");
     public static readonly Method<ParameterChunk, ParameterReceipt> PushParameters = ProtoMethod.Create<ParameterChunk, ParameterReceipt>(Service, "PushParameters");
+    public static readonly Method<FetchStateRequest, CheckpointChunk> FetchState = ProtoMethod.Create<FetchStateRequest, CheckpointChunk>(Service, "FetchState");
     public static readonly Method<GetWorkerStatusRequest, WorkerStatus> GetStatus = ProtoMethod.Create<GetWorkerStatusRequest, WorkerStatus>(Service, "GetStatus");
 }

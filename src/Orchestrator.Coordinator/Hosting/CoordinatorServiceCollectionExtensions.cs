@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Coordinator.Events;
+using Orchestrator.Coordinator.Grpc;
+using Orchestrator.Transport.Server;
 using Orchestrator.Coordinator.Placement;
 using Orchestrator.Coordinator.Runs;
 using Orchestrator.Coordinator.Storage;
@@ -27,6 +29,18 @@ public static class CoordinatorServiceCollectionExtensions
             sp.GetRequiredService<ILogger<CoordinatorCore>>()));
         services.AddHostedService<CoordinatorService>();
         services.AddHostedService<LeaseMonitor>();
+        return services;
+    }
+
+    /// <summary>Adds the coordinator's gRPC endpoint (worker-facing and control services) on top of <see cref="AddCoordinator"/>.</summary>
+    public static IServiceCollection AddCoordinatorGrpc(this IServiceCollection services, GrpcServerOptions options)
+    {
+        options.Validate();
+        services.AddSingleton(options);
+        services.AddSingleton<WorkerGateway>();
+        services.AddSingleton<ControlGateway>();
+        services.AddSingleton<CoordinatorGrpcHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<CoordinatorGrpcHost>());
         return services;
     }
 }

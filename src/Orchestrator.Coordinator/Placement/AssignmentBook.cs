@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Orchestrator.Coordinator.Runs;
 
+
 namespace Orchestrator.Coordinator.Placement;
 
 /// <summary>
@@ -10,11 +11,43 @@ namespace Orchestrator.Coordinator.Placement;
 internal sealed class AssignmentBook
 {
     private readonly ConcurrentDictionary<string, RunSnapshot> _runs = new(StringComparer.Ordinal);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Publish(RunSnapshot run)
     {
         if (run.Status.IsActive()) _runs[run.Key] = run;
         else _runs.TryRemove(run.Key, out _);
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    /// <summary>Completes at the next change of any run's units. Take it before reading, so no change slips between.</summary>
+    public Task NextChange => Volatile.Read(ref _changed).Task;
+
+    /// <summary>
+    /// The orders of <paramref name="workerId"/>, by run: its pretrain or evaluation unit, or its part of the current
+    /// step once every shard of the step is placed (a step with a shard pending waits, since its all-reduce needs all).
+    /// </summary>
+    public IReadOnlyList<WorkOrder> OrdersFor(string workerId, Func<string, string?> addressOf)
+    {
+        var orders = new List<WorkOrder>();
+        foreach (RunSnapshot run in _runs.Values.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (run.Status == RunStatus.Matching)
+            {
+                if (run.Units.Any(u => u.Status == UnitStatus.Pending) || !run.Units.Any(u => u.WorkerId == workerId)) continue;
+                var ring = run.Units.GroupBy(u => u.WorkerId!, StringComparer.Ordinal)
+                    .Select(g => new RingPosition(g.Key, addressOf(g.Key) ?? "", [.. g.Select(u => u.Unit.Shard).Order()]))
+                    .OrderBy(m => m.Shards[0]).ToList();
+                int rank = ring.FindIndex(m => m.WorkerId == workerId);
+                orders.Add(new WorkOrder(run.Key, WorkKind.Shard, run.Step, run.Attempt, ring[rank].Shards, ring, rank, run.Plan));
+            }
+            else
+            {
+                foreach (UnitAssignment unit in run.Units.Where(u => u.Status == UnitStatus.Assigned && u.WorkerId == workerId))
+                    orders.Add(new WorkOrder(run.Key, unit.Unit.Kind, unit.Unit.Step, run.Attempt, [], [], 0, run.Plan));
+            }
+        }
+        return orders;
     }
 
     /// <summary>Units held per worker, over every run but <paramref name="runKey"/>.</summary>
@@ -38,8 +71,10 @@ internal sealed class AssignmentBook
             .Select(u => new WorkAssignment(u.Unit, run.Spec, run.Plan, run.Checkpoint))),
     ];
 
+    /// <summary>Runs where <paramref name="workerId"/> holds an assigned unit, or a reported shard of a step still in progress.</summary>
     public IReadOnlyList<string> RunsHolding(string workerId) =>
-        [.. _runs.Values.Where(r => r.Units.Any(u => u.Status == UnitStatus.Assigned && u.WorkerId == workerId)).Select(r => r.Key).Order(StringComparer.Ordinal)];
+        [.. _runs.Values.Where(r => r.Units.Any(u => u.WorkerId == workerId && (u.Status == UnitStatus.Assigned || (u.Status == UnitStatus.Done && r.Status == RunStatus.Matching))))
+            .Select(r => r.Key).Order(StringComparer.Ordinal)];
 
     public IReadOnlyList<string> RunsWithPending() =>
         [.. _runs.Values.Where(r => r.Units.Any(u => u.Status == UnitStatus.Pending)).OrderBy(r => r.QueuedAt).ThenBy(r => r.Order).Select(r => r.Key)];

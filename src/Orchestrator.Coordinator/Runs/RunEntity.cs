@@ -29,7 +29,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
             CompleteEvaluation m => CompleteEvaluation(m),
             FailRun m => Fail(m),
             CancelRun m => Cancel(m),
-            WorkerLost m => Replace(u => u.Status == UnitStatus.Assigned && u.WorkerId == m.WorkerId),
+            WorkerLost m => Replace(u => u.WorkerId == m.WorkerId && IsHeld(u)),
             PlacePending => Replace(u => u.Status == UnitStatus.Pending),
             ResumeRun => Resume(),
             GetRun => State,
@@ -80,6 +80,8 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         {
             if (m.Step != Run.Step) return Refuse($"step {m.Step} is not the step in progress ({Run.Step})");
             if (m.Shard < 0 || m.Shard >= Run.Units.Count) return Refuse($"shard {m.Shard} is outside 0..{Run.Units.Count - 1}");
+            // A member that applied the step reports its shards again when the step is placed anew.
+            if (Run.Units[m.Shard] is { Status: UnitStatus.Done } done && done.WorkerId == m.WorkerId) return Accept();
         }
         if (Refusal(RunStatus.Matching, m.WorkerId, m.Shard) is { } refused) return refused;
 
@@ -97,7 +99,9 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
     {
         if (Run.Status is not (RunStatus.Matching or RunStatus.Evaluating)) return Refuse($"run is {Run.Status}: no matching checkpoint expected");
         if (string.IsNullOrWhiteSpace(m.Reference)) return Refuse("the checkpoint reference is empty");
-        if (m.Step < 1 || m.Step > Run.Step) return Refuse($"step {m.Step} is not a finished step (1..{Run.Step})");
+        // While matching, a member that applied the step in progress may save after it before the others report.
+        long finished = Run.Status == RunStatus.Matching ? Run.Step + 1 : Run.Step;
+        if (m.Step < 1 || m.Step > finished) return Refuse($"step {m.Step} is not a finished step (1..{finished})");
         if (Run.Checkpoint is { Stage: RunStatus.Matching } latest && m.Step < latest.Step)
             return Refuse($"a checkpoint after step {latest.Step} is already recorded");
         State = Run with { Checkpoint = new CheckpointRef(RunStatus.Matching, m.Step, m.Reference) };
@@ -145,9 +149,17 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
     private RunSnapshot? Resume()
     {
         if (State is null || !State.Status.IsActive()) return State;
-        State = Placed(State, u => u.Status == UnitStatus.Pending || (u.Status == UnitStatus.Assigned && !context.Cluster.IsLive(u.WorkerId!)));
+        State = Placed(State, u => u.Status == UnitStatus.Pending || (IsHeld(u) && !context.Cluster.IsLive(u.WorkerId!)));
         return State;
     }
+
+    /// <summary>
+    /// Whether the unit's worker holds work that dies with it: an assigned unit, or, while matching, a shard it already
+    /// reported. A step's shards live in its all-reduce until every member has reported, so a member lost before that
+    /// takes its finished shards with it and they are computed again.
+    /// </summary>
+    private bool IsHeld(UnitAssignment unit) =>
+        unit.Status == UnitStatus.Assigned || (unit.Status == UnitStatus.Done && State?.Status == RunStatus.Matching);
 
     private RunSnapshot BeginStep(RunSnapshot run, long step) =>
         Placed(run with
@@ -169,7 +181,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
     private RunSnapshot Placed(RunSnapshot run, Func<UnitAssignment, bool>? which = null)
     {
         which ??= u => u.Status == UnitStatus.Pending;
-        var targets = run.Units.Select((u, i) => (Unit: u, Index: i)).Where(t => t.Unit.Status != UnitStatus.Done && which(t.Unit)).ToList();
+        var targets = run.Units.Select((u, i) => (Unit: u, Index: i)).Where(t => which(t.Unit)).ToList();
         if (targets.Count == 0) return run;
 
         Dictionary<string, int> loads = context.Book.LoadsExcept(Key);
@@ -190,7 +202,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         }
         DateTimeOffset now = context.Time.GetUtcNow();
         AfterSave(() => context.Events.Publish(new UnitsPlaced(now, Key, decisions)));
-        return run with { Units = units };
+        return run with { Units = units, Attempt = run.Attempt + 1 };
     }
 
     // A placement policy is pluggable; a wrong answer from one must not put a shard on a worker that cannot compute it.

@@ -10,7 +10,8 @@ namespace Orchestrator.Coordinator.Runs;
 /// <param name="Ipc">Images-per-class counts the evaluation reports an accuracy for.</param>
 /// <param name="Pool">The model pool the shards' architectures are drawn from.</param>
 /// <param name="StepsPerEpoch">Generator steps per epoch (the pool network is drawn again each epoch).</param>
-public sealed record RunPlan(ulong Seed, long MatchSteps, int Shards, IReadOnlyList<int> Ipc, IReadOnlyList<string> Pool, long StepsPerEpoch)
+/// <param name="Config">The resolved run config workers compute with (every key, the output folder set); opaque here.</param>
+public sealed record RunPlan(ulong Seed, long MatchSteps, int Shards, IReadOnlyList<int> Ipc, IReadOnlyList<string> Pool, long StepsPerEpoch, string Config = "")
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()

@@ -9,6 +9,7 @@ namespace Orchestrator.Coordinator.Runs;
 /// <param name="Sweeps">The sweeps this run belongs to.</param>
 /// <param name="Attempts">Submissions that (re)started it: a failed or cancelled run submitted again starts over.</param>
 /// <param name="Order">Position in its submission (a sweep's grid order), ties broken after the queue time.</param>
+/// <param name="Attempt">Counts placements of the current stage's or step's units; workers drop traffic of older attempts.</param>
 public sealed record RunSnapshot(
     string Key,
     RunSpec Spec,
@@ -23,4 +24,5 @@ public sealed record RunSnapshot(
     int Attempts,
     DateTimeOffset QueuedAt,
     int Order,
-    IReadOnlyList<RunTransition> History);
+    IReadOnlyList<RunTransition> History,
+    long Attempt = 0);

@@ -41,8 +41,13 @@ public static class RunConfigLoader
         return Bind(root, path ?? "(defaults)");
     }
 
-    /// <summary>Binds a config from text, as from a file named <paramref name="source"/>.</summary>
-    public static RunConfig FromText(string text, string source = "(text)") => Bind(Parse(text, source), source);
+    /// <summary>Binds a config from text, as from a file named <paramref name="source"/>, with overrides applied in order.</summary>
+    public static RunConfig FromText(string text, string source = "(text)", IEnumerable<string>? overrides = null)
+    {
+        JsonObject root = Parse(text, source);
+        foreach (string assignment in overrides ?? []) Apply(root, assignment);
+        return Bind(root, source);
+    }
 
     /// <summary>The config as YAML-compatible JSON, every key present, for run records and reports.</summary>
     public static string Serialize(RunConfig config) => JsonSerializer.Serialize(config, Options);

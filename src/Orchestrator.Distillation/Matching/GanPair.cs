@@ -16,9 +16,20 @@ public sealed class GanPair(GanGenerator generator, GanDiscriminator discriminat
     /// <summary>The generator's floating-point buffers (batch-norm running statistics), in registration order.</summary>
     public IReadOnlyList<Tensor> GeneratorStatistics { get; } = generator.named_buffers().Select(b => b.buffer).Where(b => b.is_floating_point()).ToList();
 
+    /// <summary>The generator's integer buffers (batch-norm <c>num_batches_tracked</c>): one per generator step, not per shard.</summary>
+    public IReadOnlyList<Tensor> GeneratorCounters { get; } = generator.named_buffers().Select(b => b.buffer).Where(b => !b.is_floating_point()).ToList();
+
     public Tensor FlattenStatistics() => ParameterVector.Flatten(GeneratorStatistics);
 
     public void LoadStatistics(Tensor flat) => ParameterVector.CopyInto(flat, GeneratorStatistics);
+
+    public long[] ReadCounters() => [.. GeneratorCounters.Select(c => c.item<long>())];
+
+    public void SetCounters(IReadOnlyList<long> values)
+    {
+        using var noGrad = no_grad();
+        for (int i = 0; i < GeneratorCounters.Count; i++) GeneratorCounters[i].fill_(values[i]);
+    }
 
     /// <summary>
     /// The critic's WGAN-GP + class loss on a real batch (tanh range) and generated images (detached here), with the

@@ -41,6 +41,9 @@ public sealed class MatchingPlan
     public long FirstStepOf(long epoch) => epoch * StepsPerEpoch;
 
     /// <summary>The pool member shard <paramref name="shard"/> uses during <paramref name="epoch"/>, drawn from the seed.</summary>
-    public string ArchitectureOf(long epoch, int shard) =>
-        Config.Pool[(int)(StreamSeeds.Derive(Seed, StreamPurpose.PoolArchitecture, epoch, shard) % (ulong)Config.Pool.Count)];
+    public string ArchitectureOf(long epoch, int shard) => ArchitectureOf(Config.Pool, Seed, epoch, shard);
+
+    /// <summary>The same draw without a plan, for a scheduler that places shards but holds no data.</summary>
+    public static string ArchitectureOf(IReadOnlyList<string> pool, ulong seed, long epoch, int shard) =>
+        pool[(int)(StreamSeeds.Derive(seed, StreamPurpose.PoolArchitecture, epoch, shard) % (ulong)pool.Count)];
 }

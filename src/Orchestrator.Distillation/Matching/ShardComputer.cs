@@ -43,7 +43,8 @@ public sealed class ShardComputer(MatchingPlan plan) : IDisposable
 
     /// <summary>
     /// One shard of step <paramref name="step"/>. The GAN must be in its step-start state; its parameters are not changed
-    /// and its batch-norm statistics are put back as they were, so shards can be computed in any order.
+    /// and its batch-norm statistics and counters are put back as they were, so shards can be computed in any order and
+    /// in any process.
     /// </summary>
     public ShardResult Compute(GanPair gan, long step, int shard, CancellationToken cancellation = default)
     {
@@ -57,6 +58,7 @@ public sealed class ShardComputer(MatchingPlan plan) : IDisposable
 
         using var scope = NewDisposeScope();
         using Tensor statistics = gan.FlattenStatistics();
+        long[] counters = gan.ReadCounters();
         using Generator realStream = StreamSeeds.Create(Plan.Seed, StreamPurpose.RealBatch, step, shard);
         using Generator noiseStream = StreamSeeds.Create(Plan.Seed, StreamPurpose.Noise, step, shard);
         using Generator augmentStream = StreamSeeds.Create(Plan.Seed, StreamPurpose.Augmentation, step, shard);
@@ -91,6 +93,7 @@ public sealed class ShardComputer(MatchingPlan plan) : IDisposable
         Tensor discriminatorGradient = ParameterVector.Flatten(autograd.grad([criticLoss], gan.DiscriminatorParameters).Select(g => g!).ToList());
 
         gan.LoadStatistics(statistics);
+        gan.SetCounters(counters);
         var allTerms = new Dictionary<string, double>(terms) { ["gan"] = ganLoss.item<double>(), ["critic"] = criticLoss.item<double>() };
         return new ShardResult(step, shard, pool.Architecture, scope.MoveToOuter(generatorGradient), scope.MoveToOuter(discriminatorGradient),
             scope.MoveToOuter(generatorStatistics), allTerms);

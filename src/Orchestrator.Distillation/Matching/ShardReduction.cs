@@ -29,7 +29,7 @@ public static class ShardReduction
         return new ReducedStep(scope.MoveToOuter(g), scope.MoveToOuter(d), scope.MoveToOuter(s), results.Count);
     }
 
-    /// <summary>Applies a reduced step: sets the gradients, steps both optimizers, installs the mean statistics.</summary>
+    /// <summary>Applies a reduced step: sets the gradients, steps both optimizers, installs the mean statistics, counts one batch-norm update.</summary>
     public static void Apply(GanPair gan, optim.Optimizer generatorOptimizer, optim.Optimizer discriminatorOptimizer, ReducedStep step)
     {
         ParameterVector.CopyIntoGradients(step.GeneratorGradient, gan.GeneratorParameters);
@@ -40,6 +40,8 @@ public static class ShardReduction
         discriminatorOptimizer.zero_grad();
         using var mean = step.GeneratorStatisticsSum.div(step.Shards);
         gan.LoadStatistics(mean);
+        // One generator step is one batch-norm update, however many shards it sums.
+        gan.SetCounters([.. gan.ReadCounters().Select(c => c + 1)]);
     }
 }
 

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Globalization;
+using Orchestrator.Protocol.V1;
+
+namespace Orchestrator.Cli.Cluster;
+
+/// <summary><c>sweep</c>: submits a grid (seeds × IPC × settings) to a coordinator, waits for it, prints mean ± std across seeds.</summary>
+internal static class SweepCommand
+{
+    public static Command Create()
+    {
+        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address", Required = true };
+        var config = new Option<FileInfo>("--config", "-c") { Description = "Base run config (YAML or JSON)", Required = true };
+        var axes = new Option<string[]>("--axis") { Description = "A grid axis, key=v1,v2 (repeatable); 'seed' and 'evaluate.ipc' included", AllowMultipleArgumentsPerToken = false };
+        var repeat = new Option<string>("--repeat-key") { Description = "The axis averaged over (mean ± std)", DefaultValueFactory = _ => "seed" };
+        var name = new Option<string?>("--name") { Description = "Sweep name (default: the config file's name)" };
+        var noWait = new Option<bool>("--no-wait") { Description = "Submit and return without waiting for the results" };
+        var command = new Command("sweep", "Submit a sweep campaign; runs already done are skipped; writes results as CSV and JSON and prints them")
+        {
+            coordinator, config, axes, repeat, name, noWait, ClusterCommands.TokenFile,
+        };
+        command.SetAction((parse, cancellation) => CommandErrors.Guard(async () =>
+        {
+            FileInfo file = parse.GetValue(config)!;
+            var spec = new SweepSpec
+            {
+                Name = parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(file.Name),
+                BaseConfigYaml = File.ReadAllText(file.FullName),
+                RepeatKey = parse.GetValue(repeat)!,
+            };
+            foreach (string axis in parse.GetValue(axes) ?? []) spec.Axes.Add(ParseAxis(axis));
+            using var control = new ControlClient(ClusterCommands.Address(parse.GetValue(coordinator)!, "--coordinator"), ClusterHosts.ReadToken(parse.GetValue(ClusterCommands.TokenFile)));
+            SubmitSweepResponse submitted = await control.SubmitSweepAsync(spec, cancellation);
+            Console.WriteLine($"sweep {submitted.SweepId}: {submitted.RunIds.Count} runs, {submitted.RunsSubmitted} queued, {submitted.RunsSkipped} already queued or done");
+            if (parse.GetValue(noWait)) return;
+            SweepStatus status;
+            while (true)
+            {
+                status = await control.GetSweepAsync(submitted.SweepId, cancellation);
+                int finished = status.Runs.Count(r => r.State is RunState.Succeeded or RunState.Failed or RunState.Cancelled);
+                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {finished}/{status.Runs.Count} runs finished");
+                if (finished == status.Runs.Count) break;
+                await Task.Delay(TimeSpan.FromSeconds(10), cancellation);
+            }
+            Console.WriteLine();
+            Console.WriteLine($"| setting | IPC | accuracy % (mean ± std) | seeds |");
+            Console.WriteLine($"|---------|-----|--------------------------|-------|");
+            foreach (SweepResultRow row in status.Results)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {row.Settings.GetValueOrDefault("setting", "")} | {row.Settings.GetValueOrDefault("ipc", "")} | {row.Mean:F2} ± {row.Std:F2} | {row.Count} |"));
+            Console.WriteLine("results.csv and results.json are in the coordinator's sweeps/<name>/ folder");
+        }));
+        return command;
+    }
+
+    private static SweepAxis ParseAxis(string text)
+    {
+        int eq = text.IndexOf('=');
+        if (eq <= 0 || eq == text.Length - 1) throw new ArgumentException($"axis '{text}' must read key=value1,value2");
+        var axis = new SweepAxis { Key = text[..eq].Trim() };
+        axis.Values.AddRange(text[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return axis;
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Coordinator.Runs;
+using Orchestrator.Metrics;
+
+namespace Orchestrator.Coordinator.Events;
+
+/// <summary>Logs every event (as <see cref="LoggingEventSink"/>) and keeps the coordinator's metrics: workers up, restarts, runs by state.</summary>
+public sealed class MetricsEventSink(OrchestratorMetrics metrics, ILogger<LoggingEventSink> logger) : ICoordinatorEventSink
+{
+    private readonly LoggingEventSink _log = new(logger);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, string> _runStates = new(StringComparer.Ordinal);
+
+    public void Publish(CoordinatorEvent coordinatorEvent)
+    {
+        _log.Publish(coordinatorEvent);
+        switch (coordinatorEvent)
+        {
+            case WorkerJoined joined:
+                metrics.SetWorkerUp(joined.WorkerId, true);
+                if (joined.Restarts > 0) metrics.RecordWorkerRestart(joined.WorkerId);
+                break;
+            case WorkerDied died:
+                metrics.SetWorkerUp(died.WorkerId, false);
+                break;
+            case RunStatusChanged changed:
+                lock (_gate)
+                {
+                    _runStates[changed.RunKey] = MetricState(changed.To);
+                    foreach (string state in OrchestratorMetricsOptions.DefaultRunStates)
+                        metrics.SetRuns(state, _runStates.Values.Count(s => s == state));
+                }
+                break;
+        }
+    }
+
+    private static string MetricState(RunStatus status) => status switch
+    {
+        RunStatus.Queued => "pending",
+        RunStatus.Completed => "succeeded",
+        RunStatus.Failed => "failed",
+        RunStatus.Cancelled => "cancelled",
+        _ => "running",
+    };
+}

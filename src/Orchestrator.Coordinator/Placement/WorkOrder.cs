@@ -1,0 +1,20 @@
+using Orchestrator.Coordinator.Runs;
+
+namespace Orchestrator.Coordinator.Placement;
+
+/// <summary>
+/// What one worker is to do for one run now: pretrain, evaluate, or compute its shards of the current step and join
+/// the step's all-reduce with the other <see cref="Ring"/> members. A new attempt of the same step is a new order.
+/// </summary>
+/// <param name="Shards">This worker's shards of the step (empty for pretrain and evaluate).</param>
+/// <param name="Ring">Every member of the step's all-reduce in rank order (members ranked by their first shard).</param>
+/// <param name="Rank">This worker's position in <paramref name="Ring"/>.</param>
+public sealed record WorkOrder(string RunKey, WorkKind Kind, long Step, long Attempt, IReadOnlyList<int> Shards,
+    IReadOnlyList<RingPosition> Ring, int Rank, RunPlan Plan)
+{
+    /// <summary>Identifies the order: the same run, kind, step and attempt is the same order, sent once.</summary>
+    public string Identity => $"{RunKey}/{Kind}/{Step}/{Attempt}";
+}
+
+/// <summary>A member of a step's all-reduce: the worker, where it is reached, the step's shards it holds.</summary>
+public sealed record RingPosition(string WorkerId, string Address, IReadOnlyList<int> Shards);

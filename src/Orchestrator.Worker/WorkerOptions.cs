@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Orchestrator.Worker;
+
+/// <summary>Settings of one worker process (section "Worker" of its configuration, or the CLI's flags).</summary>
+public sealed partial class WorkerOptions
+{
+    /// <summary>Stable across restarts (in Kubernetes, the pod name), so a restart is recognised as one.</summary>
+    public string WorkerId { get; set; } = Environment.MachineName;
+
+    /// <summary>The coordinator's gRPC address.</summary>
+    public Uri Coordinator { get; set; } = new("http://127.0.0.1:7000");
+
+    /// <summary>Where this worker serves its own gRPC service (peers push gradients there).</summary>
+    public IPAddress ListenAddress { get; set; } = IPAddress.Loopback;
+
+    /// <summary>0: any free port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>The address peers and the coordinator reach this worker at; null: the bound listen address.</summary>
+    public Uri? AdvertiseAddress { get; set; }
+
+    /// <summary>Port of the /metrics endpoint; null: no metrics endpoint.</summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>The one device this worker computes on: cpu or cuda:N.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>The pool architectures this worker owns: it is given shards of these only.</summary>
+    public List<string> Pool { get; set; } = ["ConvNet"];
+
+    /// <summary>Intra-op threads, replacing each run config's <c>threads</c>; null: the config's. Bitwise-equal results need the same count on every worker.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Every RPC, both ways, carries this bearer token; null: none (a cluster without authentication).</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>Floats per all-reduce chunk (1 MiB by default).</summary>
+    public int ChunkElements { get; set; } = 256 * 1024;
+
+    /// <summary>How long to wait between attempts to reach the coordinator.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(WorkerId)) throw new ArgumentException("Worker:WorkerId is empty");
+        if (Coordinator.Scheme is not ("http" or "https")) throw new ArgumentException($"Worker:Coordinator '{Coordinator}' must be an http:// or https:// address");
+        if (Port is < 0 or > 65535) throw new ArgumentException($"Worker:Port {Port} must be 0 to 65535");
+        if (MetricsPort is < 0 or > 65535) throw new ArgumentException($"Worker:MetricsPort {MetricsPort} must be 0 to 65535");
+        if (!DevicePattern().IsMatch(Device)) throw new ArgumentException($"Worker:Device '{Device}' must be cpu or cuda:N");
+        if (Pool.Count == 0 || Pool.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("Worker:Pool needs one or more architecture names");
+        if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken)) throw new ArgumentException("Worker:BearerToken is blank; leave it unset for none");
+        if (Threads is < 1) throw new ArgumentException($"Worker:Threads {Threads} must be at least 1");
+        if (ChunkElements < 1024) throw new ArgumentException($"Worker:ChunkElements {ChunkElements} must be at least 1024");
+    }
+
+    [GeneratedRegex("^(cpu|cuda:[0-9]+)$")]
+    private static partial Regex DevicePattern();
+}

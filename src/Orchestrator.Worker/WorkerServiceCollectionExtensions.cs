@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Distillation.Progress;
+using Orchestrator.Metrics;
+using Orchestrator.Transport.Client;
+using Orchestrator.Worker.AllReduce;
+
+namespace Orchestrator.Worker;
+
+public static class WorkerServiceCollectionExtensions
+{
+    /// <summary>Adds a worker: its gRPC endpoint, the all-reduce, the run replicas and the hosted service that drives them.</summary>
+    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerOptions options)
+    {
+        options.Validate();
+        services.AddSingleton(options);
+        services.TryAddSingleton(_ => new OrchestratorMetrics());
+        services.AddSingleton<GradientMailbox>();
+        services.AddSingleton(_ => new PeerClients(new GrpcChannelOptions { BearerToken = options.BearerToken, MaxReceiveMessageSize = 64 * 1024 * 1024 }));
+        services.AddSingleton<ShardOrderedAllReduce>();
+        services.AddSingleton<IProgressReporter>(sp => new LoggerProgressReporter(sp.GetRequiredService<ILogger<LoggerProgressReporter>>()));
+        services.AddSingleton<RunReplicas>();
+        services.AddSingleton<WorkerEndpoint>();
+        services.AddSingleton<AssignmentExecutor>();
+        services.AddSingleton<WorkerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
+        return services;
+    }
+}
