@@ -1,0 +1,165 @@
+using Orchestrator.Cli.Cluster;
+using Orchestrator.Protocol.V1;
+
+namespace Orchestrator.Cli.Tests;
+
+/// <summary>
+/// The real distributed path, in child processes on loopback: a coordinator, workers, the gRPC all-reduce. The distilled
+/// generator must be the single-process pipeline's to the bit, whatever the number of workers and whatever fails.
+/// </summary>
+[Collection(nameof(DistributedRunTests))]
+public sealed class DistributedRunTests : IDisposable
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(6);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "orchestrator-cli-tests", Guid.NewGuid().ToString("N"));
+
+    public DistributedRunTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); }
+        catch (IOException) { }
+    }
+
+    // Twelve generator steps of three shards on ~300 MNIST images: seconds per step on two cores.
+    private const string Config = """
+        seed: 3
+        threads: 1
+        output: runs/tiny
+        dataset: {name: mnist, train_per_class: 30, test_limit: 300}
+        gan: {width: 16}
+        pretrain: {epochs: 2, steps_per_epoch: 3, batch: 32, checkpoint_every: 1, score_ipc: 2, score_epochs: 2}
+        match: {epochs: 4, steps_per_epoch: 3, batch: 16, shards: 3, pool: [ConvNetW32, ConvNet], pool_steps: 2, checkpoint_every: 5}
+        evaluate: {ipc: [1], runs: 1, epochs: 2}
+        """;
+
+    private string ConfigFile
+    {
+        get
+        {
+            string path = Path.Combine(_root, "tiny.yaml");
+            if (!File.Exists(path)) File.WriteAllText(path, Config);
+            return path;
+        }
+    }
+
+    private async Task<byte[]> SingleProcessGeneratorAsync()
+    {
+        await OrchestratorProcess.RunAsync(_root, Generous, "run", "--single-process", "--config", ConfigFile, "--output", "runs/single");
+        return File.ReadAllBytes(Path.Combine(_root, "runs", "single", "generator.safetensors"));
+    }
+
+    private byte[] DistributedGenerator(string output) =>
+        File.ReadAllBytes(Directory.GetFiles(Path.Combine(_root, output), "generator.safetensors", SearchOption.AllDirectories).Single());
+
+    [Fact]
+    public async Task One_two_and_three_workers_give_the_single_process_generator_bit_for_bit()
+    {
+        byte[] reference = await SingleProcessGeneratorAsync();
+        foreach (int workers in new[] { 1, 2, 3 })
+        {
+            string output = await OrchestratorProcess.RunAsync(_root, Generous, "run", "--config", ConfigFile, "--workers", workers.ToString(), "--output", $"runs/w{workers}");
+            Assert.Contains("| distilled", output);
+            Assert.True(reference.AsSpan().SequenceEqual(DistributedGenerator($"runs/w{workers}")), $"{workers} worker(s): the generator differs from the single-process one");
+        }
+    }
+
+    [Fact]
+    public async Task A_killed_worker_a_joining_worker_and_a_restarted_coordinator_lose_no_step()
+    {
+        byte[] reference = await SingleProcessGeneratorAsync();
+        string token = Path.Combine(_root, "token");
+        File.WriteAllText(token, "a-test-token");
+        int port = OrchestratorProcess.FreePort();
+        string address = $"http://127.0.0.1:{port}";
+        string[] coordinatorArgs = ["coordinator", "--listen", address, "--metrics-port", OrchestratorProcess.FreePort().ToString(), "--shared-dir", _root,
+            "--token-file", token, "--lease-seconds", "3", "--heartbeat-seconds", "0.5"];
+        OrchestratorProcess coordinator = OrchestratorProcess.Start(_root, coordinatorArgs);
+        OrchestratorProcess Worker(string id) => OrchestratorProcess.Start(_root, "worker", "--coordinator", address, "--id", id, "--token-file", token, "--pool", "ConvNetW32,ConvNet");
+        var workers = new Dictionary<string, OrchestratorProcess> { ["a"] = Worker("a"), ["b"] = Worker("b"), ["c"] = Worker("c") };
+        try
+        {
+            using var control = await ConnectAsync(new Uri(address), "a-test-token");
+            SubmitRunResponse run = await control.SubmitRunAsync(Config, [], CancellationToken.None);
+
+            await WaitForStepAsync(control, run.RunId, 3);
+            workers["b"].Kill();                 // kill -9 in the middle of the matching stage
+            await WaitForStepAsync(control, run.RunId, 6);
+            workers["d"] = Worker("d");          // joins mid-run and takes shards from a later step
+            await WaitForStepAsync(control, run.RunId, 8);
+            coordinator.Kill();                  // the coordinator dies mid-run ...
+            coordinator.Dispose();
+            coordinator = OrchestratorProcess.Start(_root, coordinatorArgs);   // ... and resumes from its SQLite store
+
+            using var again = await ConnectAsync(new Uri(address), "a-test-token");
+            RunStatus final = await WaitForEndAsync(again, run.RunId);
+            Assert.True(final.State == RunState.Succeeded, $"run ended {final.State}: {final.Error}\n{coordinator.Output}");
+            Assert.True(reference.AsSpan().SequenceEqual(DistributedGenerator("runs/tiny")), "the generator differs from the single-process one");
+            Assert.Matches(@"step (9|10|11): shards", workers["d"].Output);
+        }
+        finally
+        {
+            coordinator.Dispose();
+            foreach (OrchestratorProcess worker in workers.Values) worker.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_call_without_the_token_is_refused_and_a_bad_config_is_named()
+    {
+        string token = Path.Combine(_root, "token");
+        File.WriteAllText(token, "another-token");
+        string address = $"http://127.0.0.1:{OrchestratorProcess.FreePort()}";
+        using OrchestratorProcess coordinator = OrchestratorProcess.Start(_root, "coordinator", "--listen", address, "--metrics-port", OrchestratorProcess.FreePort().ToString(),
+            "--shared-dir", _root, "--token-file", token);
+        using var anonymous = await ConnectAsync(new Uri(address), null, expectFailure: true);
+        var refused = await Assert.ThrowsAsync<Transport.RpcException>(() => anonymous.SubmitRunAsync(Config, [], CancellationToken.None));
+        Assert.Equal(Transport.StatusCode.Unauthenticated, refused.StatusCode);
+
+        using var control = await ConnectAsync(new Uri(address), "another-token");
+        var invalid = await Assert.ThrowsAsync<Transport.RpcException>(() => control.SubmitRunAsync(Config, ["match.shardz=3"], CancellationToken.None));
+        Assert.Equal(Transport.StatusCode.InvalidArgument, invalid.StatusCode);
+        Assert.Contains("match.shardz", invalid.Status.Detail);
+    }
+
+    private static async Task<ControlClient> ConnectAsync(Uri address, string? token, bool expectFailure = false)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var client = new ControlClient(address, token);
+            try
+            {
+                await client.GetSweepAsync("none", CancellationToken.None);
+            }
+            catch (Transport.RpcException e) when (e.StatusCode is Transport.StatusCode.NotFound || (expectFailure && e.StatusCode == Transport.StatusCode.Unauthenticated))
+            {
+                return client;
+            }
+            catch (Exception e) when (e is Transport.RpcException or HttpRequestException && DateTime.UtcNow < deadline)
+            {
+                client.Dispose();
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private static async Task WaitForStepAsync(ControlClient control, string runId, long step)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        await foreach (RunStatus status in control.WatchRunAsync(runId, timeout.Token))
+            if ((status.Stage == RunStage.Match && status.Step >= step) || status.State != RunState.Running && status.State != RunState.Queued)
+            {
+                Assert.Equal(RunStage.Match, status.Stage);
+                return;
+            }
+    }
+
+    private static async Task<RunStatus> WaitForEndAsync(ControlClient control, string runId)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        RunStatus last = new();
+        await foreach (RunStatus status in control.WatchRunAsync(runId, timeout.Token)) last = status;
+        return last;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Orchestrator.Cli.Tests;
+
+/// <summary>The built <c>orchestrator</c> program run as a child process, as a user or Kubernetes runs it.</summary>
+internal sealed class OrchestratorProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private OrchestratorProcess(Process process) => _process = process;
+
+    public static string Program
+    {
+        get
+        {
+            string? dir = AppContext.BaseDirectory;
+            while (dir is not null && !File.Exists(Path.Combine(dir, "Orchestrator.sln"))) dir = Path.GetDirectoryName(dir);
+            string configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+            return Path.Combine(dir ?? throw new DirectoryNotFoundException("no Orchestrator.sln above the tests"), "src", "Orchestrator.Cli", "bin", configuration, "net10.0", "orchestrator.dll");
+        }
+    }
+
+    public static OrchestratorProcess Start(string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Program);
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["ORCHESTRATOR_DATASETS"] = Path.Combine(Path.GetDirectoryName(Program)!, "..", "..", "..", "..", "..", "datasets");
+        var process = new Process { StartInfo = start };
+        var wrapper = new OrchestratorProcess(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (wrapper._output) wrapper._output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (wrapper._output) wrapper._output.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return wrapper;
+    }
+
+    /// <summary>Runs to the end; throws with the output if it fails or outlives <paramref name="timeout"/>.</summary>
+    public static async Task<string> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    {
+        using OrchestratorProcess process = Start(workingDirectory, arguments);
+        int code = await process.WaitAsync(timeout);
+        if (code != 0) throw new InvalidOperationException($"orchestrator {string.Join(' ', arguments)} exited with {code}:\n{process.Output}");
+        return process.Output;
+    }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public async Task<int> WaitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cancel.Token); }
+        catch (OperationCanceledException) { Kill(); throw new TimeoutException($"orchestrator did not finish within {timeout}:\n{Output}"); }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: no cleanup, as a crashed node or an OOM kill.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
