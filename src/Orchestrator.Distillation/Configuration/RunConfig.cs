@@ -108,6 +108,9 @@ public sealed class PretrainConfig
     public int CriticSteps { get; set; } = 1;
     public double GradientPenalty { get; set; } = GanLosses.DefaultPenaltyWeight;
 
+    /// <summary>ACGAN's weight on the class-head cross-entropy terms of both losses (DiM: 1).</summary>
+    public double ClassWeight { get; set; } = GanLosses.DefaultClassWeight;
+
     /// <summary>Keep and score a checkpoint every N epochs; the best feeds stage 2.</summary>
     public int CheckpointEvery { get; set; } = 10;
 
@@ -125,6 +128,7 @@ public sealed class PretrainConfig
         Discriminator.Validate($"{path}.discriminator");
         Check.Positive(CriticSteps, $"{path}.critic_steps");
         Check.NonNegative(GradientPenalty, $"{path}.gradient_penalty");
+        Check.NonNegative(ClassWeight, $"{path}.class_weight");
         Check.Positive(CheckpointEvery, $"{path}.checkpoint_every");
         Check.Positive(ScoreIpc, $"{path}.score_ipc");
         Check.Positive(ScoreEpochs, $"{path}.score_epochs");
