@@ -65,4 +65,18 @@ public sealed class GanLossTests : IDisposable
         string[] names = ["real_score", "fake_score", "real_cls", "fake_cls"];
         for (int k = 0; k < 4; k++) AssertClose(expected[$"d_loss.grad.{names[k]}"], grads[k]!, $"d/d {names[k]}");
     }
+
+    [Fact]
+    public void ClassWeight_ScalesOnlyTheClassTerms()
+    {
+        Tensor rs = inputs["real_score"], fs = inputs["fake_score"], rc = inputs["real_cls"], fc = inputs["fake_cls"], y = inputs["labels"];
+        Tensor penalty = expected["penalty"];
+        // At weight 0 only the critic terms remain; weight 3 adds three times what weight 1 (Python's DiM loss) adds.
+        Tensor generatorAt0 = GanLosses.Generator(fs, fc, y, classWeight: 0);
+        AssertClose(fs.mean().neg(), generatorAt0, "generator loss without class term");
+        AssertClose(generatorAt0 + (expected["g_loss"] - generatorAt0) * 3, GanLosses.Generator(fs, fc, y, classWeight: 3), "generator loss at class weight 3");
+        Tensor criticAt0 = GanLosses.Critic(rs, fs, rc, fc, y, penalty, classWeight: 0);
+        AssertClose(fs.mean() - rs.mean() + penalty * GanLosses.DefaultPenaltyWeight, criticAt0, "critic loss without class terms");
+        AssertClose(criticAt0 + (expected["d_loss"] - criticAt0) * 3, GanLosses.Critic(rs, fs, rc, fc, y, penalty, classWeight: 3), "critic loss at class weight 3");
+    }
 }

@@ -106,7 +106,10 @@ public sealed class PretrainConfig
     public AdamConfig Generator { get; set; } = new();
     public AdamConfig Discriminator { get; set; } = new();
     public int CriticSteps { get; set; } = 1;
-    public double GradientPenalty { get; set; } = 10;
+    public double GradientPenalty { get; set; } = GanLosses.DefaultPenaltyWeight;
+
+    /// <summary>ACGAN's weight on the class-head cross-entropy terms of both losses (DiM: 1).</summary>
+    public double ClassWeight { get; set; } = GanLosses.DefaultClassWeight;
 
     /// <summary>Keep and score a checkpoint every N epochs; the best feeds stage 2.</summary>
     public int CheckpointEvery { get; set; } = 10;
@@ -125,6 +128,7 @@ public sealed class PretrainConfig
         Discriminator.Validate($"{path}.discriminator");
         Check.Positive(CriticSteps, $"{path}.critic_steps");
         Check.NonNegative(GradientPenalty, $"{path}.gradient_penalty");
+        Check.NonNegative(ClassWeight, $"{path}.class_weight");
         Check.Positive(CheckpointEvery, $"{path}.checkpoint_every");
         Check.Positive(ScoreIpc, $"{path}.score_ipc");
         Check.Positive(ScoreEpochs, $"{path}.score_epochs");
@@ -146,6 +150,9 @@ public sealed class MatchConfig
 
     public AdamConfig Generator { get; set; } = new() { Lr = 5e-6 };
     public AdamConfig Discriminator { get; set; } = new() { Lr = 5e-6 };
+
+    /// <summary>WGAN-GP's λ for the critic, which keeps training during matching (METHOD.md: 10).</summary>
+    public double GradientPenalty { get; set; } = GanLosses.DefaultPenaltyWeight;
 
     /// <summary>The model pool; one member is drawn per epoch and shard, randomly initialized, then trained progressively.</summary>
     public List<string> Pool { get; set; } = ["ConvNet", "ResNet10", "ResNet18", "ResNet10AP", "ResNet18AP"];
@@ -173,6 +180,7 @@ public sealed class MatchConfig
         Check.Positive(Shards, $"{path}.shards");
         Generator.Validate($"{path}.generator");
         Discriminator.Validate($"{path}.discriminator");
+        Check.NonNegative(GradientPenalty, $"{path}.gradient_penalty");
         if (Pool.Count == 0) throw new ConfigException($"{path}.pool", "the model pool is empty");
         Check.NonNegative(PoolSteps, $"{path}.pool_steps");
         Check.Positive(PoolLr, $"{path}.pool_lr");

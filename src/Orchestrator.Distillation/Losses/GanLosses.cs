@@ -10,24 +10,27 @@ public static class GanLosses
     /// <summary>WGAN-GP's λ, DiM's value.</summary>
     public const double DefaultPenaltyWeight = 10.0;
 
-    /// <summary>Generator: −D_src(fake).mean() + CE(D_cls(fake), y).</summary>
-    public static Tensor Generator(Tensor fakeScore, Tensor fakeClassLogits, Tensor labels)
+    /// <summary>ACGAN's weight on the class terms, DiM's value.</summary>
+    public const double DefaultClassWeight = 1.0;
+
+    /// <summary>Generator: −D_src(fake).mean() + λ_cls·CE(D_cls(fake), y).</summary>
+    public static Tensor Generator(Tensor fakeScore, Tensor fakeClassLogits, Tensor labels, double classWeight = DefaultClassWeight)
     {
         using var scope = NewDisposeScope();
-        return scope.MoveToOuter(fakeScore.mean().neg() + F.cross_entropy(fakeClassLogits, labels));
+        return scope.MoveToOuter(fakeScore.mean().neg() + F.cross_entropy(fakeClassLogits, labels) * classWeight);
     }
 
     /// <summary>
-    /// Critic: D_src(fake) − D_src(real) (means) + CE on real and on fake class logits + λ·gradient penalty.
+    /// Critic: D_src(fake) − D_src(real) (means) + λ_cls·(CE on real and on fake class logits) + λ·gradient penalty.
     /// The penalty is passed in, computed by <see cref="GradientPenalty"/>.
     /// </summary>
     public static Tensor Critic(Tensor realScore, Tensor fakeScore, Tensor realClassLogits, Tensor fakeClassLogits, Tensor labels, Tensor penalty,
-        double penaltyWeight = DefaultPenaltyWeight)
+        double penaltyWeight = DefaultPenaltyWeight, double classWeight = DefaultClassWeight)
     {
         using var scope = NewDisposeScope();
         Tensor wasserstein = fakeScore.mean() - realScore.mean();
         Tensor classification = F.cross_entropy(realClassLogits, labels) + F.cross_entropy(fakeClassLogits, labels);
-        return scope.MoveToOuter(wasserstein + classification + penalty * penaltyWeight);
+        return scope.MoveToOuter(wasserstein + classification * classWeight + penalty * penaltyWeight);
     }
 
     /// <summary>

@@ -33,15 +33,16 @@ public sealed class GanPair(GanGenerator generator, GanDiscriminator discriminat
 
     /// <summary>
     /// The critic's WGAN-GP + class loss on a real batch (tanh range) and generated images (detached here), with the
-    /// penalty's mixing drawn from <paramref name="penaltyStream"/>.
+    /// penalty's mixing drawn from <paramref name="penaltyStream"/>, and the class terms weighted by <paramref name="classWeight"/>.
     /// </summary>
-    public Tensor CriticLoss(Tensor realTanh, Tensor fake, Tensor labels, Generator penaltyStream, double penaltyWeight)
+    public Tensor CriticLoss(Tensor realTanh, Tensor fake, Tensor labels, Generator penaltyStream, double penaltyWeight,
+        double classWeight = Losses.GanLosses.DefaultClassWeight)
     {
         using var scope = NewDisposeScope();
         var (realScore, realClasses) = Discriminator.forward(realTanh);
         var (fakeScore, fakeClasses) = Discriminator.forward(fake.detach());
         Tensor penalty = Losses.GanLosses.GradientPenalty(x => Discriminator.forward(x).score, realTanh, fake, penaltyStream);
-        return scope.MoveToOuter(Losses.GanLosses.Critic(realScore, fakeScore, realClasses, fakeClasses, labels, penalty, penaltyWeight));
+        return scope.MoveToOuter(Losses.GanLosses.Critic(realScore, fakeScore, realClasses, fakeClasses, labels, penalty, penaltyWeight, classWeight));
     }
 
     public void Dispose()

@@ -30,6 +30,9 @@ public sealed class MatchingPlan
     public int StepsPerEpoch { get; }
     public long TotalSteps => (long)Config.Epochs * StepsPerEpoch;
 
+    /// <summary>The critic's gradient-penalty weight λ during matching (<c>match.gradient_penalty</c>).</summary>
+    public double PenaltyWeight => Config.GradientPenalty;
+
     /// <summary>The siamese augmentation of matching: one draw shared by the real and synthetic batch.</summary>
     public DiffAugment MatchAugmentation { get; }
 

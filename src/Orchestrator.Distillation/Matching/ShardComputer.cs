@@ -89,7 +89,7 @@ public sealed class ShardComputer(MatchingPlan plan) : IDisposable
         Tensor generatorLoss = ganLoss * losses.GanWeight + matching;
         Tensor generatorGradient = ParameterVector.Flatten(autograd.grad([generatorLoss], gan.GeneratorParameters).Select(g => g!).ToList());
 
-        Tensor criticLoss = gan.CriticLoss(realTanh, fake, labels, penaltyStream, GanLosses.DefaultPenaltyWeight);
+        Tensor criticLoss = gan.CriticLoss(realTanh, fake, labels, penaltyStream, Plan.PenaltyWeight);
         Tensor discriminatorGradient = ParameterVector.Flatten(autograd.grad([criticLoss], gan.DiscriminatorParameters).Select(g => g!).ToList());
 
         gan.LoadStatistics(statistics);

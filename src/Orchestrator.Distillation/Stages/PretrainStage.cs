@@ -80,7 +80,7 @@ public sealed class PretrainStage(RunContext context)
             Tensor realTanh = real * 2.0 - 1.0;
             Tensor fake;
             using (no_grad()) fake = gan.Generator.forward(randn([y.size(0), noiseSize], generator: noiseStream).to(context.Device), y);
-            criticLoss = gan.CriticLoss(realTanh, fake, y, penaltyStream, config.GradientPenalty);
+            criticLoss = gan.CriticLoss(realTanh, fake, y, penaltyStream, config.GradientPenalty, config.ClassWeight);
             optD.zero_grad();
             criticLoss.backward();
             optD.step();
@@ -88,7 +88,7 @@ public sealed class PretrainStage(RunContext context)
 
         Tensor generated = gan.Generator.forward(randn([labels.size(0), noiseSize], generator: noiseStream).to(context.Device), labels);
         var (score, classes) = gan.Discriminator.forward(generated);
-        Tensor generatorLoss = GanLosses.Generator(score, classes, labels);
+        Tensor generatorLoss = GanLosses.Generator(score, classes, labels, config.ClassWeight);
         optG.zero_grad();
         generatorLoss.backward();
         optG.step();

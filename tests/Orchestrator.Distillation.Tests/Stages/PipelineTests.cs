@@ -111,6 +111,34 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public void ShardCritic_UsesTheConfiguredGradientPenaltyWeight()
+    {
+        // The critic's loss is linear in λ, so its gradient at λ = 20 is as far from λ = 10 as λ = 10 is from λ = 0.
+        (Tensor generator, Tensor critic) Shard(double penalty)
+        {
+            using RunContext context = TinyRun.Open(TinyRun.Config(Folder($"penalty{penalty}"), $"match.gradient_penalty={penalty}"));
+            var plan = new MatchingPlan(context.Config.Match, context.Config.Seed, context.Train, context.Device);
+            Assert.Equal(penalty, plan.PenaltyWeight);
+            using GanPair gan = GanState.Create(context, 0);
+            using var computer = new ShardComputer(plan);
+            using ShardResult result = computer.Compute(gan, step: 1, shard: 0);
+            return (result.GeneratorGradient.clone(), result.DiscriminatorGradient.clone());
+        }
+        var (g0, d0) = Shard(0);
+        var (g10, d10) = Shard(10);
+        var (g20, d20) = Shard(20);
+        using (g0) using (d0) using (g10) using (d10) using (g20) using (d20)
+        {
+            Assert.True(g0.equal(g10) && g10.equal(g20), "the penalty weight must not touch the generator's gradient");
+            using Tensor first = d10 - d0, second = d20 - d10;
+            float change = first.abs().max().item<float>();
+            Assert.True(change > 1e-4, "the penalty weight changes nothing in the critic's gradient");
+            using Tensor gap = first - second;
+            Assert.True(gap.abs().max().item<float>() <= 1e-3 * change, "the critic's gradient is not linear in the configured penalty weight");
+        }
+    }
+
+    [Fact]
     public void InterruptedRun_ResumesToTheSameWeightsAsAnUndisturbedOne()
     {
         string undisturbed = Folder("undisturbed"), interrupted = Folder("interrupted");
