@@ -18,38 +18,41 @@ cd "$(dirname "$0")/.."
 
 paper=0 resume=0 datasets=mnist,fashion-mnist ipc=1,10,50 runs=5 eval_epochs="" output=runs/accuracy
 sets=()
+value() { [[ $# -ge 2 ]] || { echo "bench/accuracy.sh: $1 needs a value (see --help)" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --paper) paper=1; shift ;;
         --resume) resume=1; shift ;;
-        --datasets) datasets="$2"; shift 2 ;;
-        --ipc) ipc="$2"; shift 2 ;;
-        --runs) runs="$2"; shift 2 ;;
-        --eval-epochs) eval_epochs="$2"; shift 2 ;;
-        --output) output="$2"; shift 2 ;;
-        --set) sets+=(--set "$2"); shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --datasets) value "$@"; datasets="$2"; shift 2 ;;
+        --ipc) value "$@"; ipc="$2"; shift 2 ;;
+        --runs) value "$@"; runs="$2"; shift 2 ;;
+        --eval-epochs) value "$@"; eval_epochs="$2"; shift 2 ;;
+        --output) value "$@"; output="$2"; shift 2 ;;
+        --set) value "$@"; sets+=(--set "$2"); shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench/accuracy.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
-[[ "$ipc" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "bench/accuracy.sh: --ipc takes positive integers separated by commas, not '$ipc'" >&2; exit 2; }
+[[ "$ipc" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "bench/accuracy.sh: --ipc takes positive integers separated by commas, not '$ipc'" >&2; exit 2; }
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench/accuracy.sh: --runs takes a positive integer, not '$runs'" >&2; exit 2; }
 [[ -z "$eval_epochs" || "$eval_epochs" =~ ^[1-9][0-9]*$ ]] || { echo "bench/accuracy.sh: --eval-epochs takes a positive integer, not '$eval_epochs'" >&2; exit 2; }
+
+# The run config of a dataset: its CPU preset, or METHOD.md's full schedule with --paper.
+config_for() {
+    case "$1" in
+        mnist) [[ $paper == 1 ]] && echo configs/paper.yaml || echo configs/mnist-cpu.yaml ;;
+        fashion-mnist) [[ $paper == 1 ]] && echo configs/paper.yaml || echo configs/fashion-cpu.yaml ;;
+        *) echo "bench/accuracy.sh: '$1' is not a benchmark dataset: expected mnist or fashion-mnist" >&2; return 2 ;;
+    esac
+}
+for dataset in ${datasets//,/ }; do config_for "$dataset" > /dev/null || exit 2; done
 
 dotnet build src/Orchestrator.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 cli=(dotnet src/Orchestrator.Cli/bin/Release/net10.0/orchestrator.dll)
 
 folders=()
 for dataset in ${datasets//,/ }; do
-    if [[ $paper == 1 ]]; then
-        config=configs/paper.yaml
-    else
-        case "$dataset" in
-            mnist) config=configs/mnist-cpu.yaml ;;
-            fashion-mnist) config=configs/fashion-cpu.yaml ;;
-            *) echo "bench/accuracy.sh: '$dataset' is not a benchmark dataset: expected mnist or fashion-mnist" >&2; exit 2 ;;
-        esac
-    fi
+    config=$(config_for "$dataset")
     preset=$(basename "$config" .yaml)
     folder="$output/$preset-$dataset"
     [[ $resume == 1 ]] || rm -rf "$folder"
