@@ -73,10 +73,14 @@ public sealed class GanConfig
 
     public LabelConditioning Conditioning { get; set; } = LabelConditioning.OverwriteNoise;
 
+    /// <summary>The one-hot label's value in the generator input (DiM: 1).</summary>
+    public double LabelScale { get; set; } = 1.0;
+
     internal void Validate(string path)
     {
         Check.Positive(LatentSize, $"{path}.latent_size");
         Check.Positive(Width, $"{path}.width");
+        Check.Positive(LabelScale, $"{path}.label_scale");
     }
 }
 

@@ -16,6 +16,8 @@ public enum LabelConditioning
 /// <param name="Width">Channels of every hidden layer; 196 in the DiM code.</param>
 /// <param name="NoiseSize">Length of z; 100 in the DiM code.</param>
 /// <param name="CriticSlope">Negative slope of the critic's LeakyReLUs; the DiM code uses nn.LeakyReLU()'s default, 0.01.</param>
+/// <param name="LabelScale">The value of the label's one-hot entry in the generator input; 1 in the DiM code. A larger
+/// value makes the label stand out from the noise from the first step, for short CPU schedules.</param>
 public sealed record GanArchitecture(
     int Channels,
     int ImageSize,
@@ -23,7 +25,8 @@ public sealed record GanArchitecture(
     int Width = 196,
     int NoiseSize = 100,
     LabelConditioning Conditioning = LabelConditioning.OverwriteNoise,
-    double CriticSlope = 0.01)
+    double CriticSlope = 0.01,
+    double LabelScale = 1.0)
 {
     /// <summary>The DiM code's sizes.</summary>
     public static GanArchitecture DiM(int channels, int imageSize, int classes) => new(channels, imageSize, classes);
@@ -44,6 +47,7 @@ public sealed record GanArchitecture(
         if (NoiseSize < 1) throw new ArgumentException($"GAN noise size must be positive, not {NoiseSize}");
         if (Conditioning == LabelConditioning.OverwriteNoise && Classes > NoiseSize)
             throw new ArgumentException($"overwriting the noise with a {Classes}-class one-hot label needs a noise size of at least {Classes}, not {NoiseSize}");
+        if (!(LabelScale > 0) || double.IsInfinity(LabelScale)) throw new ArgumentException($"the generator's label scale must be positive and finite, not {LabelScale}");
         if (!(CriticSlope >= 0 && CriticSlope < 1)) throw new ArgumentException($"the critic's LeakyReLU slope must be in [0, 1), not {CriticSlope}");
     }
 }

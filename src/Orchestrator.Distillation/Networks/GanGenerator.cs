@@ -59,7 +59,7 @@ public sealed class GanGenerator : nn.Module<Tensor, Tensor>
         if (labels.dtype != ScalarType.Int64) throw new ArgumentException($"labels must be int64, not {labels.dtype}");
         using DisposeScope scope = NewDisposeScope();
         // one_hot itself rejects labels outside [0, Classes) with libtorch's message.
-        Tensor oneHot = nn.functional.one_hot(labels, a.Classes).to(noise.dtype, noise.device);
+        Tensor oneHot = nn.functional.one_hot(labels, a.Classes).to(noise.dtype, noise.device) * a.LabelScale;
         Tensor input = a.Conditioning == LabelConditioning.OverwriteNoise
             ? cat([oneHot, noise.narrow(1, a.Classes, a.NoiseSize - a.Classes)], 1)
             : cat([noise, oneHot], 1);

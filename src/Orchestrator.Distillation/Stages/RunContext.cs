@@ -45,7 +45,7 @@ public sealed class RunContext : IDisposable
     }
 
     /// <summary>The generator and discriminator shape this run's config and data call for.</summary>
-    public GanArchitecture GanArchitecture => new((int)Train.Channels, (int)Train.Height, Train.NumClasses, Width: Config.Gan.Width, NoiseSize: Config.Gan.LatentSize, Conditioning: Config.Gan.Conditioning);
+    public GanArchitecture GanArchitecture => new((int)Train.Channels, (int)Train.Height, Train.NumClasses, Width: Config.Gan.Width, NoiseSize: Config.Gan.LatentSize, Conditioning: Config.Gan.Conditioning, LabelScale: Config.Gan.LabelScale);
 
     public void Dispose()
     {

@@ -19,6 +19,18 @@ public sealed class GanTests
     }
 
     [Fact]
+    public void Label_scale_sets_the_value_of_the_one_hot_entry()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        using var gan = new GanGenerator(GanArchitecture.Cpu(1, 28, 10) with { LabelScale = 5 });
+        Tensor z = randn([2, 100]), labels = tensor(new long[] { 7, 2 }, 2);
+        Tensor input = gan.Condition(z, labels);
+        Assert.True(input.narrow(1, 0, 10).equal(nn.functional.one_hot(labels, 10).to(ScalarType.Float32) * 5));
+        Assert.True(input.narrow(1, 10, 90).equal(z.narrow(1, 10, 90)));
+        Assert.Contains("label scale", Assert.Throws<ArgumentException>(() => new GanGenerator(GanArchitecture.Cpu(1, 28, 10) with { LabelScale = 0 })).Message);
+    }
+
+    [Fact]
     public void Concatenate_conditioning_appends_the_one_hot_label_to_z()
     {
         using DisposeScope scope = NewDisposeScope();
