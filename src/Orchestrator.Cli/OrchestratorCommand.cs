@@ -46,17 +46,12 @@ public static class OrchestratorCommand
         command.SetAction((parse, cancellation) =>
         {
             if (parse.GetValue(single)) return Execute(parse, context => RunAll(context, cancellation));
-            if (parse.GetValue(workers) < 1) return ReportBadArgument($"--workers {parse.GetValue(workers)} must be at least 1");
-            return CommandErrors.Guard(() => Cluster.LocalCluster.RunAsync(parse.GetValue(ConfigOption)?.FullName, parse.GetValue(SetOption) ?? [],
-                parse.GetValue(OutputOption), parse.GetValue(workers), parse.GetValue(lease), cancellation));
+            return CommandErrors.Guard(() => parse.GetValue(workers) < 1
+                ? throw new ArgumentException($"--workers {parse.GetValue(workers)} must be at least 1")
+                : Cluster.LocalCluster.RunAsync(parse.GetValue(ConfigOption)?.FullName, parse.GetValue(SetOption) ?? [],
+                    parse.GetValue(OutputOption), parse.GetValue(workers), parse.GetValue(lease), cancellation));
         });
         return command;
-    }
-
-    private static Task<int> ReportBadArgument(string message)
-    {
-        Console.Error.WriteLine($"orchestrator: {message}");
-        return Task.FromResult(2);
     }
 
     private static Command StageCommand(string name, string description, Action<RunContext, CancellationToken> body)
@@ -100,21 +95,13 @@ public static class OrchestratorCommand
     }
 
     /// <summary>Loads the config, opens the run and runs <paramref name="body"/>; bad input becomes a one-line error and exit code 2.</summary>
-    private static Task<int> Execute(ParseResult parse, Action<RunContext> body)
+    private static Task<int> Execute(ParseResult parse, Action<RunContext> body) => CommandErrors.Guard(() =>
     {
-        try
-        {
-            var overrides = parse.GetValue(SetOption) ?? [];
-            RunConfig config = RunConfigLoader.Load(parse.GetValue(ConfigOption)?.FullName, overrides);
-            if (parse.GetValue(OutputOption) is { } output) config.Output = output;
-            using RunContext context = Pipeline.Open(config, TextProgressReporter.ForConsole());
-            body(context);
-            return Task.FromResult(0);
-        }
-        catch (Exception e) when (e is ConfigException or ArgumentException or FileNotFoundException or InvalidDataException or IOException or OperationCanceledException)
-        {
-            Console.Error.WriteLine($"orchestrator: {e.Message}");
-            return Task.FromResult(e is OperationCanceledException ? 130 : 2);
-        }
-    }
+        var overrides = parse.GetValue(SetOption) ?? [];
+        RunConfig config = RunConfigLoader.Load(parse.GetValue(ConfigOption)?.FullName, overrides);
+        if (parse.GetValue(OutputOption) is { } output) config.Output = output;
+        using RunContext context = Pipeline.Open(config, TextProgressReporter.ForConsole());
+        body(context);
+        return Task.CompletedTask;
+    });
 }

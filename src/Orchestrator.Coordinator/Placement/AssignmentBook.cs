@@ -73,7 +73,7 @@ internal sealed class AssignmentBook
 
     /// <summary>Runs where <paramref name="workerId"/> holds an assigned unit, or a reported shard of a step still in progress.</summary>
     public IReadOnlyList<string> RunsHolding(string workerId) =>
-        [.. _runs.Values.Where(r => r.Units.Any(u => u.WorkerId == workerId && (u.Status == UnitStatus.Assigned || (u.Status == UnitStatus.Done && r.Status == RunStatus.Matching))))
+        [.. _runs.Values.Where(r => r.Units.Any(u => u.WorkerId == workerId && u.IsHeldWhile(r.Status)))
             .Select(r => r.Key).Order(StringComparer.Ordinal)];
 
     public IReadOnlyList<string> RunsWithPending() =>

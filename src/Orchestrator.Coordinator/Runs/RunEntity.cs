@@ -153,13 +153,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         return State;
     }
 
-    /// <summary>
-    /// Whether the unit's worker holds work that dies with it: an assigned unit, or, while matching, a shard it already
-    /// reported. A step's shards live in its all-reduce until every member has reported, so a member lost before that
-    /// takes its finished shards with it and they are computed again.
-    /// </summary>
-    private bool IsHeld(UnitAssignment unit) =>
-        unit.Status == UnitStatus.Assigned || (unit.Status == UnitStatus.Done && State?.Status == RunStatus.Matching);
+    private bool IsHeld(UnitAssignment unit) => State is not null && unit.IsHeldWhile(State.Status);
 
     private RunSnapshot BeginStep(RunSnapshot run, long step) =>
         Placed(run with

@@ -14,6 +14,10 @@ internal sealed class ClusterView
 
     public bool IsLive(string workerId) => _workers.TryGetValue(workerId, out WorkerSnapshot? w) && w.Status == WorkerStatus.Live;
 
+    /// <summary>Where a live worker is reached, or null if it is not live.</summary>
+    public string? AddressOf(string workerId) =>
+        _workers.TryGetValue(workerId, out WorkerSnapshot? w) && w.Status == WorkerStatus.Live ? w.Address : null;
+
     /// <summary>Live workers, ordered by id.</summary>
     public IReadOnlyList<WorkerSnapshot> Live() =>
         [.. _workers.Values.Where(w => w.Status == WorkerStatus.Live).OrderBy(w => w.WorkerId, StringComparer.Ordinal)];
