@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using Orchestrator.Transport;
 
@@ -10,6 +11,14 @@ public static class ProtobufMarshaller
     {
         MessageParser<T> parser = new T().Descriptor.Parser as MessageParser<T>
             ?? throw new InvalidOperationException($"{typeof(T).Name} has no typed parser");
-        return new Marshaller<T>((message, output) => message.WriteTo(output), payload => parser.ParseFrom(payload));
+        return new Marshaller<T>(Serialize, payload => parser.ParseFrom(payload));
+    }
+
+    private static void Serialize<T>(T message, IBufferWriter<byte> output) where T : IMessage<T>
+    {
+        // Asking for the whole size first lets the frame buffer grow once, not double its way up copying as protobuf
+        // asks for more (a gradient chunk is a megabyte).
+        output.GetSpan(message.CalculateSize());
+        message.WriteTo(output);
     }
 }

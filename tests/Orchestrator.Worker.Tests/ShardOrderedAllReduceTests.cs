@@ -36,11 +36,14 @@ public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
         var random = new Random(members * 100 + shards);
         float[][] buffers = [.. Enumerable.Range(0, shards).Select(_ => Values(random, length))];
         float[] expected = LeftFold(buffers);
+        int[][] inputBits = [.. buffers.Select(Bits)];
         IReadOnlyList<ExchangeMember> ring = await RingAsync(members, Placement(random, members, shards));
 
         float[][] sums = await Task.WhenAll(ring.Select(m => RunAsync(ring, m, shards, buffers, chunkElements: 1024)));
 
         foreach (float[] sum in sums) Assert.Equal(Bits(expected), Bits(sum));
+        // Chunks are sent and folded straight from the callers' buffers, never into them.
+        for (int s = 0; s < shards; s++) Assert.Equal(inputBits[s], Bits(buffers[s]));
         // With three or more shards the fold order matters at this magnitude spread (two commute), so the test can fail.
         if (shards >= 3) Assert.NotEqual(Bits(expected), Bits(LeftFold([.. buffers.Reverse()])));
     }

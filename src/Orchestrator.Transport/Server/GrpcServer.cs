@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -22,6 +23,9 @@ public sealed class GrpcServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => KestrelGrpcConfiguration.Apply(kestrel, options));
         if (options.Certificate is not null) builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        // Read straight into a buffer instead of first waiting for data with a 1-byte peek: half the receive system
+        // calls on a stream of tensor chunks, for a 4 KiB block held per idle connection.
+        builder.Services.Configure<SocketTransportOptions>(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         if (options.LoggerFactory is not null) builder.Services.AddSingleton(options.LoggerFactory);
         _app = builder.Build();
         _app.Run(Dispatcher.HandleAsync);

@@ -12,7 +12,7 @@ internal sealed class ReductionState
 {
     private readonly ExchangeRequest _request;
     private readonly SegmentLayout _layout;
-    private readonly List<ShardContribution>[] _pending;
+    private readonly List<PendingPart>[] _pending;
     private readonly TaskCompletionSource[] _ownReduced;
     private readonly bool[,] _final;
     private int _remaining;
@@ -21,7 +21,7 @@ internal sealed class ReductionState
     {
         (_request, _layout) = (request, layout);
         Result = new float[layout.Length];
-        _pending = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new List<ShardContribution>())];
+        _pending = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new List<PendingPart>())];
         _ownReduced = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
         _final = new bool[layout.Members, layout.ChunksPerSegment];
         _remaining = layout.Members * layout.ChunksPerSegment;
@@ -38,7 +38,7 @@ internal sealed class ReductionState
         for (int chunk = 0; chunk < _layout.ChunksPerSegment; chunk++)
         {
             var (offset, count) = _layout.Chunk(_request.Rank, chunk);
-            AddContribution(chunk, new ShardContribution(contribution.ShardBegin, contribution.ShardEnd, contribution.Values.AsSpan((int)offset, count).ToArray()));
+            AddContribution(chunk, new PendingPart(contribution.ShardBegin, contribution.ShardEnd, FloatBytes.Of(contribution.Values, (int)offset, count)));
         }
     }
 
@@ -50,49 +50,58 @@ internal sealed class ReductionState
         var (offset, count) = _layout.Chunk(chunk.Segment, chunk.ChunkIndex);
         if (chunk.Offset != offset || chunk.Data.Length != count * sizeof(float))
             throw Malformed(chunk, $"holds {chunk.Data.Length} bytes at element {chunk.Offset}; expected {count * sizeof(float)} at {offset}");
-        float[] values = MemoryMarshal.Cast<byte, float>(chunk.Data.Span).ToArray();
         switch (chunk.Phase)
         {
             case ReducePhase.ReduceScatter:
                 if (chunk.Segment != _request.Rank) throw Malformed(chunk, $"a partial sum of segment {chunk.Segment} sent to rank {_request.Rank}");
                 if (chunk.ShardBegin < 0 || chunk.ShardEnd <= chunk.ShardBegin || chunk.ShardEnd > _request.ShardCount)
                     throw Malformed(chunk, $"shard range [{chunk.ShardBegin}, {chunk.ShardEnd}) is not within 0..{_request.ShardCount}");
-                if (!_final[_request.Rank, chunk.ChunkIndex]) AddContribution(chunk.ChunkIndex, new ShardContribution(chunk.ShardBegin, chunk.ShardEnd, values));
+                // The parsed message owns its bytes, so they are kept as they came until the chunk's fold.
+                if (!_final[_request.Rank, chunk.ChunkIndex]) AddContribution(chunk.ChunkIndex, new PendingPart(chunk.ShardBegin, chunk.ShardEnd, chunk.Data.Memory));
                 break;
             case ReducePhase.AllGather:
                 if (chunk.ShardBegin != 0 || chunk.ShardEnd != _request.ShardCount)
                     throw Malformed(chunk, $"a finished segment must cover shards [0, {_request.ShardCount}), not [{chunk.ShardBegin}, {chunk.ShardEnd})");
-                MarkFinal(chunk.Segment, chunk.ChunkIndex, values);
+                if (_final[chunk.Segment, chunk.ChunkIndex]) break;
+                MemoryMarshal.Cast<byte, float>(chunk.Data.Span).CopyTo(Result.AsSpan((int)offset, count));
+                MarkFinal(chunk.Segment, chunk.ChunkIndex);
                 break;
             default:
                 throw Malformed(chunk, $"unknown phase {chunk.Phase}");
         }
     }
 
-    private void AddContribution(int chunk, ShardContribution contribution)
+    private void AddContribution(int chunk, PendingPart contribution)
     {
-        List<ShardContribution> parts = _pending[chunk];
+        List<PendingPart> parts = _pending[chunk];
         if (parts.Any(p => p.ShardBegin < contribution.ShardEnd && contribution.ShardBegin < p.ShardEnd))
             throw new InvalidDataException($"{_request.Key}: shards [{contribution.ShardBegin}, {contribution.ShardEnd}) of chunk {chunk} arrived twice");
         parts.Add(contribution);
         if (parts.Sum(p => p.ShardEnd - p.ShardBegin) < _request.ShardCount) return;
 
-        // Every shard is here: fold left to right in shard order, the single-process pipeline's order.
+        // Every shard is here: fold left to right in shard order, the single-process pipeline's order, straight into
+        // the result.
         parts.Sort((a, b) => a.ShardBegin.CompareTo(b.ShardBegin));
-        float[] sum = parts[0].Values;
+        var (offset, count) = _layout.Chunk(_request.Rank, chunk);
+        Span<float> sum = Result.AsSpan((int)offset, count);
+        parts[0].Values.CopyTo(sum);
         for (int k = 1; k < parts.Count; k++) Fold.Add(sum, parts[k].Values);
         parts.Clear();
-        MarkFinal(_request.Rank, chunk, sum);
+        MarkFinal(_request.Rank, chunk);
     }
 
-    private void MarkFinal(int segment, int chunk, float[] values)
+    /// <summary>Records that the chunk's range of <see cref="Result"/> holds its final values.</summary>
+    private void MarkFinal(int segment, int chunk)
     {
-        if (_final[segment, chunk]) return;
         _final[segment, chunk] = true;
-        var (offset, count) = _layout.Chunk(segment, chunk);
-        values.AsSpan(0, count).CopyTo(Result.AsSpan((int)offset, count));
         _remaining--;
         if (segment == _request.Rank) _ownReduced[chunk].TrySetResult();
+    }
+
+    /// <summary>The left fold of shards [ShardBegin, ShardEnd) of one chunk, as little-endian float32 bytes.</summary>
+    private readonly record struct PendingPart(int ShardBegin, int ShardEnd, ReadOnlyMemory<byte> Bytes)
+    {
+        public ReadOnlySpan<float> Values => MemoryMarshal.Cast<byte, float>(Bytes.Span);
     }
 
     private InvalidDataException Malformed(GradientChunk chunk, string problem) =>

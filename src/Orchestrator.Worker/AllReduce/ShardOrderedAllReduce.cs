@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Google.Protobuf;
 using Orchestrator.Protocol;
@@ -103,7 +102,9 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
         ReducePhase phase, int segment, int chunk, float[] source, int shardBegin, int shardEnd)
     {
         var (offset, count) = layout.Chunk(segment, chunk);
-        ByteString data = ByteString.CopyFrom(MemoryMarshal.AsBytes(source.AsSpan((int)offset, count)));
+        // No copy: the message is serialized before the write completes, and nothing writes the source meanwhile
+        // (inputs are read-only during the exchange; a result chunk is written once, before it is sent).
+        ByteString data = UnsafeByteOperations.UnsafeWrap(FloatBytes.Of(source, (int)offset, count));
         await stream.WriteAsync(new GradientChunk
         {
             RunId = request.Key.RunId, Step = request.Key.Step, Attempt = request.Key.Attempt, Buffer = BufferName, Phase = phase,

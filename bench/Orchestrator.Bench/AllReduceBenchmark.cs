@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Orchestrator.Distillation.Progress;
+using Orchestrator.Transport.Client;
+using Orchestrator.Transport.Server;
+using Orchestrator.Worker;
+using Orchestrator.Worker.AllReduce;
+
+namespace Orchestrator.Bench;
+
+/// <summary>
+/// One rank of the all-reduce benchmark, run as its own process: a worker's gRPC endpoint and ShardOrderedAllReduce
+/// exactly as a worker sets them up, one shard per rank. Per buffer size: warm-up then timed all-reduces, each
+/// started after a barrier, each result checked against the exact expected sum; the process's CPU time per all-reduce
+/// is kept beside its wall time. Prints one JSON line (the runner,
+/// bench/python/allreduce.py, takes the slowest rank per iteration).
+/// </summary>
+public static class AllReduceBenchmark
+{
+    private const string Token = "allreduce-bench";
+    private const int MaxMessageSize = 64 * 1024 * 1024;
+
+    public static async Task RunAsync(AllReduceOptions options, CancellationToken cancellationToken)
+    {
+        var workerOptions = new WorkerOptions { WorkerId = $"rank{options.Rank}", BearerToken = Token, ChunkElements = options.ChunkElements };
+        var mailbox = new GradientMailbox();
+        using var replicas = new RunReplicas(workerOptions, IProgressReporter.Silent);
+        var endpoint = new WorkerEndpoint(workerOptions, mailbox, replicas);
+        await using var server = new GrpcServer(new GrpcServerOptions { BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize }, endpoint.Definition());
+        await server.StartAsync(cancellationToken);
+        IReadOnlyList<Uri> addresses = await FileRendezvous.ExchangeAsync(options.Rendezvous, options.Rank, options.World, server.Address, cancellationToken);
+        IReadOnlyList<ExchangeMember> ring = [.. addresses.Select((address, rank) => new ExchangeMember(rank, $"rank{rank}", address, [rank]))];
+
+        using var peers = new PeerClients(new GrpcChannelOptions { BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize });
+        var group = new Group(new ShardOrderedAllReduce(mailbox, peers), ring, options);
+        var results = new List<Dictionary<string, object>>();
+        foreach (int floats in options.Floats)
+        {
+            float[] mine = Values(options.Rank, floats);
+            float[] expected = ExpectedSum(options.World, floats);
+            var times = new List<double>();
+            var cpuTimes = new List<double>();
+            long bytesSent = 0;
+            for (int k = 0; k < options.Warmup + options.Iterations; k++)
+            {
+                await group.BarrierAsync(cancellationToken);
+                TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                long start = Stopwatch.GetTimestamp();
+                ExchangeOutcome outcome = await group.AllReduceAsync(mine, cancellationToken);
+                double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds;
+                Verify(outcome.Sum, expected, options.Rank, floats);
+                if (k >= options.Warmup)
+                {
+                    times.Add(ms);
+                    cpuTimes.Add(cpuMs);
+                }
+                bytesSent = outcome.BytesSent;
+            }
+            results.Add(new() { ["floats"] = floats, ["times_ms"] = times, ["cpu_ms"] = cpuTimes, ["verified"] = options.Warmup + options.Iterations, ["bytes_sent"] = bytesSent });
+        }
+        // Nobody leaves while a peer may still be pushing to it.
+        await group.BarrierAsync(cancellationToken);
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["side"] = "ours", ["rank"] = options.Rank, ["world"] = options.World, ["chunk_elements"] = options.ChunkElements, ["results"] = results,
+        }));
+    }
+
+    /// <summary>Rank r's buffer: small integers, so every order of summing gives the same exact floats.</summary>
+    public static float[] Values(int rank, int floats)
+    {
+        var values = new float[floats];
+        for (int i = 0; i < floats; i++) values[i] = Value(rank, i);
+        return values;
+    }
+
+    // The python side computes the same: ((i * 7 + rank * 13) % 256) - 128.
+    private static float Value(int rank, int index) => (int)(((long)index * 7 + rank * 13) % 256) - 128;
+
+    private static float[] ExpectedSum(int world, int floats)
+    {
+        var sum = new float[floats];
+        for (int i = 0; i < floats; i++)
+            for (int rank = 0; rank < world; rank++) sum[i] += Value(rank, i);
+        return sum;
+    }
+
+    private static void Verify(float[] sum, float[] expected, int rank, int floats)
+    {
+        if (MemoryMarshal.AsBytes(sum.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(expected.AsSpan()))) return;
+        int first = sum.Length != expected.Length ? Math.Min(sum.Length, expected.Length) : Enumerable.Range(0, floats).First(i => sum[i] != expected[i]);
+        throw new InvalidDataException($"rank {rank}: the all-reduce of {floats} floats is wrong at element {first} "
+            + $"(got {(first < sum.Length ? sum[first] : float.NaN)}, expected {(first < expected.Length ? expected[first] : float.NaN)}; length {sum.Length})");
+    }
+
+    /// <summary>The ring's exchanges, numbered in the order every rank issues them.</summary>
+    private sealed class Group(ShardOrderedAllReduce allReduce, IReadOnlyList<ExchangeMember> ring, AllReduceOptions options)
+    {
+        private readonly float[] _token = new float[ring.Count];
+        private long _barriers;
+        private long _reductions;
+
+        /// <summary>Returns once every rank has reached it: an all-reduce of one float per rank completes only then.</summary>
+        public Task BarrierAsync(CancellationToken cancellationToken) =>
+            RunAsync(new ExchangeKey("barrier", _barriers++, 0), _token, cancellationToken);
+
+        public Task<ExchangeOutcome> AllReduceAsync(float[] values, CancellationToken cancellationToken) =>
+            RunAsync(new ExchangeKey("bench", _reductions++, 0), values, cancellationToken);
+
+        private Task<ExchangeOutcome> RunAsync(ExchangeKey key, float[] values, CancellationToken cancellationToken) =>
+            allReduce.RunAsync(new ExchangeRequest(key, ring.Count, ring, options.Rank, options.ChunkElements), [(options.Rank, values)], cancellationToken);
+    }
+}
