@@ -15,9 +15,10 @@ internal static class FrameReader
     public static async ValueTask<(bool Found, T Message)> ReadAsync<T>(
         PipeReader reader, Func<ReadOnlySequence<byte>, T> deserializer, int maxMessageSize, CancellationToken cancellationToken)
     {
+        int wanted = FrameBuffer.HeaderLength;
         while (true)
         {
-            ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult result = await reader.ReadAtLeastAsync(wanted, cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
             // Until a whole frame is there, everything was examined and more is needed; after one, only up to it.
             SequencePosition consumed = buffer.Start, examined = buffer.End;
@@ -38,6 +39,8 @@ internal static class FrameReader
                     throw new RpcException(StatusCode.Internal,
                         $"Incomplete message: the stream ended {buffer.Length} bytes into a frame{(bodyLength is long l ? $" of {l + FrameBuffer.HeaderLength} bytes" : "")}.");
                 }
+                // Wake up once the whole frame is there, not at every network read (a 1 MiB message is 64 DATA frames).
+                if (bodyLength is long known) wanted = (int)Math.Min(FrameBuffer.HeaderLength + known, int.MaxValue);
             }
             finally
             {
