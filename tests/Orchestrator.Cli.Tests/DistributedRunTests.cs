@@ -105,6 +105,40 @@ public sealed class DistributedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Prometheus_scrapes_the_live_coordinator_and_workers_and_the_run_reports_its_losses()
+    {
+        string token = Path.Combine(_root, "token");
+        File.WriteAllText(token, "metrics-token");
+        string address = $"http://127.0.0.1:{OrchestratorProcess.FreePort()}";
+        int[] metricsPorts = [OrchestratorProcess.FreePort(), OrchestratorProcess.FreePort(), OrchestratorProcess.FreePort()];
+        using OrchestratorProcess coordinator = OrchestratorProcess.Start(_root, "coordinator", "--listen", address, "--metrics-port", metricsPorts[0].ToString(),
+            "--shared-dir", _root, "--token-file", token);
+        using OrchestratorProcess first = OrchestratorProcess.Start(_root, "worker", "--coordinator", address, "--id", "m0", "--token-file", token,
+            "--pool", "ConvNetW32,ConvNet", "--metrics-port", metricsPorts[1].ToString());
+        using OrchestratorProcess second = OrchestratorProcess.Start(_root, "worker", "--coordinator", address, "--id", "m1", "--token-file", token,
+            "--pool", "ConvNetW32,ConvNet", "--metrics-port", metricsPorts[2].ToString());
+        await using var prometheus = await Orchestrator.Metrics.Tests.PrometheusProcess.StartAsync(
+            [.. metricsPorts.Select(p => new Uri($"http://127.0.0.1:{p}/metrics"))]);
+
+        using var control = await ConnectAsync(new Uri(address), "metrics-token");
+        SubmitRunResponse run = await control.SubmitRunAsync(Config, [], CancellationToken.None);
+        RunStatus final = await WaitForEndAsync(control, run.RunId);
+        Assert.True(final.State == RunState.Succeeded, $"run ended {final.State}: {final.Error}\n{coordinator.Output}");
+        Assert.Contains("global", final.Losses.Keys);
+        Assert.All(final.Losses.Values, v => Assert.True(double.IsFinite(v), $"loss {v}"));
+
+        static double Sum(List<(Dictionary<string, string> Labels, string Value)> result) => result.Sum(r => double.Parse(r.Value, System.Globalization.CultureInfo.InvariantCulture));
+        // 12 generator steps of 3 shards, each computed once in an undisturbed run, by the two workers together.
+        var shards = await prometheus.QueryAsync("orchestrator_shards_computed_total", r => Sum(r) == 36);
+        Assert.Equal(["m0", "m1"], shards.Select(s => s.Labels["worker"]).Order());
+        await prometheus.QueryAsync("sum(orchestrator_allreduce_bytes_total)", r => Sum(r) > 0);
+        await prometheus.QueryAsync("sum(orchestrator_step_duration_seconds_count)", r => Sum(r) >= 12);
+        await prometheus.QueryAsync("orchestrator_runs{state=\"succeeded\"}", r => Sum(r) == 1);
+        var up = await prometheus.QueryAsync("orchestrator_worker_up", r => r.Count == 2 && Sum(r) == 2);
+        Assert.All(up, u => Assert.Equal(metricsPorts[0].ToString(), u.Labels["instance"].Split(':')[1]));
+    }
+
+    [Fact]
     public async Task A_call_without_the_token_is_refused_and_a_bad_config_is_named()
     {
         string token = Path.Combine(_root, "token");
