@@ -61,6 +61,9 @@ public sealed class DistributedRunTests : IDisposable
             string output = await OrchestratorProcess.RunAsync(_root, Generous, "run", "--config", ConfigFile, "--workers", workers.ToString(), "--output", $"runs/w{workers}");
             Assert.Contains("| distilled", output);
             Assert.True(reference.AsSpan().SequenceEqual(DistributedGenerator($"runs/w{workers}")), $"{workers} worker(s): the generator differs from the single-process one");
+            // bench/scaling.py times steps from these lines (STEP_LINE there): millisecond timestamps and every field.
+            string log = File.ReadAllText(Path.Combine(_root, "runs", $"w{workers}", "cluster", "workers", "local-0.log"));
+            Assert.Matches(@"(?m)^\d\d:\d\d:\d\d\.\d{3} info: \S+ \S+ step 1: shards \[[\d, ]+\] in [\d.]+ s \([\d.]+ s CPU\), all-reduce of a \d+ B buffer \(\d+ B sent\) in [\d.]+ s \(.*\), step [\d.]+ s\r?$", log);
         }
     }
 
