@@ -14,7 +14,4 @@ public static class CoordinatorMethods
     public static readonly Method<DeregisterWorkerRequest, DeregisterWorkerResponse> DeregisterWorker = ProtoMethod.Create<DeregisterWorkerRequest, DeregisterWorkerResponse>(Service, "DeregisterWorker");
     public static readonly Method<WatchAssignmentsRequest, StepAssignment> WatchAssignments = ProtoMethod.Create<WatchAssignmentsRequest, StepAssignment>(Service, "WatchAssignments");
     public static readonly Method<StepReport, StepReportAck> ReportStep = ProtoMethod.Create<StepReport, StepReportAck>(Service, "ReportStep");
-    public static readonly Method<FetchParametersRequest, ParameterChunk> FetchParameters = ProtoMethod.Create<FetchParametersRequest, ParameterChunk>(Service, "FetchParameters");
-    public static readonly Method<CheckpointChunk, CheckpointReceipt> UploadCheckpoint = ProtoMethod.Create<CheckpointChunk, CheckpointReceipt>(Service, "UploadCheckpoint");
-    public static readonly Method<DownloadCheckpointRequest, CheckpointChunk> DownloadCheckpoint = ProtoMethod.Create<DownloadCheckpointRequest, CheckpointChunk>(Service, "DownloadCheckpoint");
 }

@@ -4,13 +4,12 @@ using Orchestrator.Transport;
 
 namespace Orchestrator.Protocol;
 
-/// <summary>The methods of <c>orchestrator.v1.Worker</c> (worker.proto): gradient exchange between ring neighbours, parameter pushes, status.</summary>
+/// <summary>The methods of <c>orchestrator.v1.Worker</c> (worker.proto): gradient exchange between ring members, state transfer to a peer, status.</summary>
 public static class WorkerMethods
 {
     public static ServiceDescriptor Service { get; } = WorkerReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Worker");
 
     public static readonly Method<GradientChunk, GradientReceipt> PushGradients = ProtoMethod.Create<GradientChunk, GradientReceipt>(Service, "PushGradients");
-    public static readonly Method<ParameterChunk, ParameterReceipt> PushParameters = ProtoMethod.Create<ParameterChunk, ParameterReceipt>(Service, "PushParameters");
     public static readonly Method<FetchStateRequest, CheckpointChunk> FetchState = ProtoMethod.Create<FetchStateRequest, CheckpointChunk>(Service, "FetchState");
     public static readonly Method<GetWorkerStatusRequest, WorkerStatus> GetStatus = ProtoMethod.Create<GetWorkerStatusRequest, WorkerStatus>(Service, "GetStatus");
 }

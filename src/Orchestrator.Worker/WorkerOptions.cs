@@ -1,10 +1,10 @@
 using System.Net;
-using System.Text.RegularExpressions;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Worker;
 
 /// <summary>Settings of one worker process (section "Worker" of its configuration, or the CLI's flags).</summary>
-public sealed partial class WorkerOptions
+public sealed class WorkerOptions
 {
     /// <summary>Stable across restarts (in Kubernetes, the pod name), so a restart is recognised as one.</summary>
     public string WorkerId { get; set; } = Environment.MachineName;
@@ -49,13 +49,10 @@ public sealed partial class WorkerOptions
         if (Coordinator.Scheme is not ("http" or "https")) throw new ArgumentException($"Worker:Coordinator '{Coordinator}' must be an http:// or https:// address");
         if (Port is < 0 or > 65535) throw new ArgumentException($"Worker:Port {Port} must be 0 to 65535");
         if (MetricsPort is < 0 or > 65535) throw new ArgumentException($"Worker:MetricsPort {MetricsPort} must be 0 to 65535");
-        if (!DevicePattern().IsMatch(Device)) throw new ArgumentException($"Worker:Device '{Device}' must be cpu or cuda:N");
+        if (!DeviceNames.IsValid(Device)) throw new ArgumentException($"Worker:Device '{Device}' must be cpu or cuda:N");
         if (Pool.Count == 0 || Pool.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("Worker:Pool needs one or more architecture names");
         if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken)) throw new ArgumentException("Worker:BearerToken is blank; leave it unset for none");
         if (Threads is < 1) throw new ArgumentException($"Worker:Threads {Threads} must be at least 1");
         if (ChunkElements < 1024) throw new ArgumentException($"Worker:ChunkElements {ChunkElements} must be at least 1024");
     }
-
-    [GeneratedRegex("^(cpu|cuda:[0-9]+)$")]
-    private static partial Regex DevicePattern();
 }

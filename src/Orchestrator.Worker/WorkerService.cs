@@ -21,7 +21,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
 {
     private readonly Channel<StepAssignment> _assignments = Channel.CreateUnbounded<StepAssignment>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly SeenAssignments _seen = new();
     private (StepAssignment Assignment, CancellationTokenSource Cancel)? _current;
     private GrpcServer? _server;
     private CancellationTokenSource? _session;
@@ -123,7 +123,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
     {
         lock (_gate)
         {
-            if (!_seen.Add(Identity(assignment))) return;
+            if (!_seen.Add(assignment)) return;
             if (_current is var (running, cancel) && running.RunId == assignment.RunId && running.Kind == WorkKind.Shards
                 && (assignment.Step, assignment.Attempt).CompareTo((running.Step, running.Attempt)) > 0)
                 cancel.Cancel();
@@ -168,7 +168,11 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
             {
                 StepReportAck ack = await coordinator.AsyncUnaryCall(CoordinatorMethods.ReportStep, report, new CallOptions(CancellationToken: stoppingToken));
                 if (!ack.Accepted) logger.LogInformation("{Run} {Kind} step {Step}: report not accepted (superseded)", report.RunId, report.Kind, report.Step);
-                if (report.Kind == WorkKind.Evaluate || report.Error.Length > 0) mailbox.Forget(report.RunId);
+                if (report.Kind == WorkKind.Evaluate || report.Error.Length > 0)
+                {
+                    mailbox.Forget(report.RunId);
+                    lock (_gate) _seen.Forget(report.RunId);
+                }
                 return;
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException && !stoppingToken.IsCancellationRequested)
@@ -198,6 +202,4 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         try { await Task.Delay(options.ReconnectDelay, cancellation); }
         catch (OperationCanceledException) { }
     }
-
-    private static string Identity(StepAssignment a) => $"{a.RunId}/{a.Kind}/{a.Step}/{a.Attempt}";
 }

@@ -61,6 +61,9 @@ public sealed class DistributedRunTests : IDisposable
             string output = await OrchestratorProcess.RunAsync(_root, Generous, "run", "--config", ConfigFile, "--workers", workers.ToString(), "--output", $"runs/w{workers}");
             Assert.Contains("| distilled", output);
             Assert.True(reference.AsSpan().SequenceEqual(DistributedGenerator($"runs/w{workers}")), $"{workers} worker(s): the generator differs from the single-process one");
+            // bench/scaling.py times steps from these lines (STEP_LINE there): millisecond timestamps and every field.
+            string log = File.ReadAllText(Path.Combine(_root, "runs", $"w{workers}", "cluster", "workers", "local-0.log"));
+            Assert.Matches(@"(?m)^\d\d:\d\d:\d\d\.\d{3} info: \S+ \S+ step 1: shards \[[\d, ]+\] in [\d.]+ s \([\d.]+ s CPU\), all-reduce of a \d+ B buffer \(\d+ B sent\) in [\d.]+ s \(.*\), step [\d.]+ s\r?$", log);
         }
     }
 
@@ -102,6 +105,40 @@ public sealed class DistributedRunTests : IDisposable
             coordinator.Dispose();
             foreach (OrchestratorProcess worker in workers.Values) worker.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task Prometheus_scrapes_the_live_coordinator_and_workers_and_the_run_reports_its_losses()
+    {
+        string token = Path.Combine(_root, "token");
+        File.WriteAllText(token, "metrics-token");
+        string address = $"http://127.0.0.1:{OrchestratorProcess.FreePort()}";
+        int[] metricsPorts = [OrchestratorProcess.FreePort(), OrchestratorProcess.FreePort(), OrchestratorProcess.FreePort()];
+        using OrchestratorProcess coordinator = OrchestratorProcess.Start(_root, "coordinator", "--listen", address, "--metrics-port", metricsPorts[0].ToString(),
+            "--shared-dir", _root, "--token-file", token);
+        using OrchestratorProcess first = OrchestratorProcess.Start(_root, "worker", "--coordinator", address, "--id", "m0", "--token-file", token,
+            "--pool", "ConvNetW32,ConvNet", "--metrics-port", metricsPorts[1].ToString());
+        using OrchestratorProcess second = OrchestratorProcess.Start(_root, "worker", "--coordinator", address, "--id", "m1", "--token-file", token,
+            "--pool", "ConvNetW32,ConvNet", "--metrics-port", metricsPorts[2].ToString());
+        await using var prometheus = await Orchestrator.Metrics.Tests.PrometheusProcess.StartAsync(
+            [.. metricsPorts.Select(p => new Uri($"http://127.0.0.1:{p}/metrics"))]);
+
+        using var control = await ConnectAsync(new Uri(address), "metrics-token");
+        SubmitRunResponse run = await control.SubmitRunAsync(Config, [], CancellationToken.None);
+        RunStatus final = await WaitForEndAsync(control, run.RunId);
+        Assert.True(final.State == RunState.Succeeded, $"run ended {final.State}: {final.Error}\n{coordinator.Output}");
+        Assert.Contains("global", final.Losses.Keys);
+        Assert.All(final.Losses.Values, v => Assert.True(double.IsFinite(v), $"loss {v}"));
+
+        static double Sum(List<(Dictionary<string, string> Labels, string Value)> result) => result.Sum(r => double.Parse(r.Value, System.Globalization.CultureInfo.InvariantCulture));
+        // 12 generator steps of 3 shards, each computed once in an undisturbed run, by the two workers together.
+        var shards = await prometheus.QueryAsync("orchestrator_shards_computed_total", r => Sum(r) == 36);
+        Assert.Equal(["m0", "m1"], shards.Select(s => s.Labels["worker"]).Order());
+        await prometheus.QueryAsync("sum(orchestrator_allreduce_bytes_total)", r => Sum(r) > 0);
+        await prometheus.QueryAsync("sum(orchestrator_step_duration_seconds_count)", r => Sum(r) >= 12);
+        await prometheus.QueryAsync("orchestrator_runs{state=\"succeeded\"}", r => Sum(r) == 1);
+        var up = await prometheus.QueryAsync("orchestrator_worker_up", r => r.Count == 2 && Sum(r) == 2);
+        Assert.All(up, u => Assert.Equal(metricsPorts[0].ToString(), u.Labels["instance"].Split(':')[1]));
     }
 
     [Fact]

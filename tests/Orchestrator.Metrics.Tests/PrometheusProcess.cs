@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace Orchestrator.Metrics.Tests;
 
 /// <summary>
-/// A real Prometheus server on loopback that scrapes one target every second, with its storage in a temp folder.
+/// A real Prometheus server on loopback that scrapes its targets every second, with its storage in a temp folder.
 /// Every wait is bounded; disposing kills the process and deletes the folder.
 /// </summary>
 internal sealed class PrometheusProcess : IAsyncDisposable
@@ -27,7 +27,10 @@ internal sealed class PrometheusProcess : IAsyncDisposable
         api = new Uri($"http://127.0.0.1:{port}/api/v1/");
     }
 
-    public static async Task<PrometheusProcess> StartAsync(Uri target)
+    public static Task<PrometheusProcess> StartAsync(Uri target) => StartAsync([target]);
+
+    /// <summary>Starts scraping every target (all on one metrics path) and returns once each is up.</summary>
+    public static async Task<PrometheusProcess> StartAsync(IReadOnlyList<Uri> targets)
     {
         string binary = ExternalTool.Require(ExternalTool.Prometheus);
         var directory = Directory.CreateTempSubdirectory("prometheus-test-");
@@ -38,9 +41,9 @@ internal sealed class PrometheusProcess : IAsyncDisposable
               scrape_timeout: 1s
             scrape_configs:
               - job_name: orchestrator
-                metrics_path: {target.AbsolutePath}
+                metrics_path: {targets[0].AbsolutePath}
                 static_configs:
-                  - targets: ['{target.Host}:{target.Port}']
+                  - targets: [{string.Join(", ", targets.Select(t => $"'{t.Host}:{t.Port}'"))}]
             """);
         int port = FreeLoopbackPort();
         var start = new ProcessStartInfo(binary)
@@ -59,11 +62,11 @@ internal sealed class PrometheusProcess : IAsyncDisposable
         prometheus.process.BeginErrorReadLine();
         try
         {
-            await prometheus.WaitForAsync("the scrape target to be up", async () =>
+            await prometheus.WaitForAsync("every scrape target to be up", async () =>
             {
-                using var targets = await prometheus.GetJsonAsync("targets");
-                return targets.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
-                    .Any(t => t.GetProperty("health").GetString() == "up");
+                using var active = await prometheus.GetJsonAsync("targets");
+                return active.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                    .Count(t => t.GetProperty("health").GetString() == "up") == targets.Count;
             });
         }
         catch
@@ -75,17 +78,20 @@ internal sealed class PrometheusProcess : IAsyncDisposable
     }
 
     /// <summary>The instant vector of a PromQL query, once it has at least one element: (labels, value as Prometheus spells it).</summary>
-    public async Task<List<(Dictionary<string, string> Labels, string Value)>> QueryAsync(string promql)
+    public Task<List<(Dictionary<string, string> Labels, string Value)>> QueryAsync(string promql) => QueryAsync(promql, _ => true);
+
+    /// <summary>The instant vector of a PromQL query, once it is non-empty and <paramref name="accept"/> holds (a later scrape may be needed).</summary>
+    public async Task<List<(Dictionary<string, string> Labels, string Value)>> QueryAsync(string promql, Func<List<(Dictionary<string, string> Labels, string Value)>, bool> accept)
     {
         List<(Dictionary<string, string>, string)> result = [];
-        await WaitForAsync($"a result for '{promql}'", async () =>
+        await WaitForAsync($"an accepted result for '{promql}'", async () =>
         {
             using var answer = await GetJsonAsync("query?query=" + Uri.EscapeDataString(promql));
             result = answer.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
                 .Select(r => (r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
                               r.GetProperty("value")[1].GetString()!))
                 .ToList();
-            return result.Count > 0;
+            return result.Count > 0 && accept(result);
         });
         return result;
     }

@@ -50,7 +50,7 @@ public sealed class PythonInteropTests
                 }
                 return receipt;
             })
-            .AddMethod(CoordinatorMethods.DownloadCheckpoint, async (DownloadCheckpointRequest request, IAsyncStreamWriter<CheckpointChunk> chunks, ServerCallContext _) =>
+            .AddMethod(WorkerMethods.FetchState, async (FetchStateRequest request, IAsyncStreamWriter<CheckpointChunk> chunks, ServerCallContext _) =>
             {
                 byte[] sha = SHA256.HashData(Checkpoint);
                 for (int offset = 0; offset < Checkpoint.Length; offset += request.ChunkBytes)
@@ -58,7 +58,7 @@ public sealed class PythonInteropTests
                     int length = Math.Min(request.ChunkBytes, Checkpoint.Length - offset);
                     await chunks.WriteAsync(new CheckpointChunk
                     {
-                        Checkpoint = new CheckpointRef { RunId = request.RunId, CheckpointId = "ckpt-12", Kind = request.Kind, Step = 12 },
+                        Checkpoint = new CheckpointRef { RunId = request.RunId, CheckpointId = $"state-{request.MinVersion}", Kind = CheckpointKind.Run, Step = request.MinVersion },
                         Offset = offset,
                         TotalBytes = Checkpoint.Length,
                         Data = ByteString.CopyFrom(Checkpoint, offset, length),
@@ -87,7 +87,7 @@ public sealed class PythonInteropTests
         Assert.Equal(Checkpoint.Length, download.GetProperty("total_bytes").GetInt32());
         Assert.True(download.GetProperty("sha256_matches").GetBoolean());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Checkpoint)), download.GetProperty("sha256").GetString());
-        Assert.Equal(["ckpt-12"], download.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(["state-12"], download.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!));
     }
 
     [Fact]
@@ -130,21 +130,21 @@ public sealed class PythonInteropTests
             Assert.Equal(RunState.Queued, response.State);
         }
 
-        using (var fetch = invoker.AsyncServerStreamingCall(CoordinatorMethods.FetchParameters,
-                   new FetchParametersRequest { RunId = "run-7", Model = "generator", Version = 9, ChunkBytes = 1200 }))
+        using (var fetch = invoker.AsyncServerStreamingCall(WorkerMethods.FetchState, new FetchStateRequest { RunId = "run-7", MinVersion = 9, ChunkBytes = 30_000 }))
         {
-            var received = new List<float>();
-            List<TensorLayout>? layout = null;
-            await foreach (ParameterChunk chunk in fetch.ResponseStream.ReadAllAsync().WithCancellation(new CancellationTokenSource(HangGuard).Token))
+            var received = new List<byte>();
+            byte[]? digest = null;
+            await foreach (CheckpointChunk chunk in fetch.ResponseStream.ReadAllAsync().WithCancellation(new CancellationTokenSource(HangGuard).Token))
             {
                 Assert.Equal(received.Count, chunk.Offset);
-                Assert.Equal((9, "generator", 1000L), (chunk.Version, chunk.Model, chunk.TotalElements));
-                if (chunk.Offset == 0) layout = chunk.Layout.ToList();
-                else Assert.Empty(chunk.Layout);
-                received.AddRange(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(chunk.Data.Span).ToArray());
+                Assert.Equal(("run-7", "state-9", 9L, CheckpointKind.Run, 100_000L),
+                    (chunk.Checkpoint.RunId, chunk.Checkpoint.CheckpointId, chunk.Checkpoint.Step, chunk.Checkpoint.Kind, chunk.TotalBytes));
+                Assert.InRange(chunk.Data.Length, 1, 30_000);
+                received.AddRange(chunk.Data);
+                if (!chunk.Sha256.IsEmpty) digest = chunk.Sha256.ToByteArray();
             }
-            Assert.Equal(Values(0, 1000), received);
-            Assert.Equal(new[] { ("w", "10x50"), ("b", "500") }, layout!.Select(t => (t.Name, string.Join("x", t.Shape))));
+            Assert.Equal(Enumerable.Range(0, 100_000).Select(i => (byte)(i % 251)), received);
+            Assert.Equal(SHA256.HashData(received.ToArray()), digest);
         }
     }
 }

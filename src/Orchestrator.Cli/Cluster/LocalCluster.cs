@@ -78,11 +78,12 @@ internal static class LocalCluster
         }
     }
 
-    /// <summary>Prints the run's stage and step as they change, and each stage's wall time; returns the final status.</summary>
+    /// <summary>Prints the run's stage, step, losses, rate and time left as they change, and each stage's wall time; returns the final status.</summary>
     private static async Task<RunStatus> FollowAsync(ControlClient control, string runId, CancellationToken cancellation)
     {
         RunStatus last = new();
         RunStage? stage = null;
+        long? stageFirstStep = null;
         var clock = Stopwatch.StartNew();
         var stageClock = Stopwatch.StartNew();
         bool terminal = Console.IsOutputRedirected is false;
@@ -93,10 +94,15 @@ internal static class LocalCluster
                 if (stage is { } done && done != RunStage.Unspecified) Console.WriteLine($"{(terminal ? "\n" : "")}{Name(done)}: {stageClock.Elapsed:hh\\:mm\\:ss}");
                 stage = status.Stage;
                 stageClock.Restart();
+                stageFirstStep = null;
             }
             if (status.Stage == RunStage.Match)
             {
-                string line = $"[match] step {status.Step}/{status.TotalSteps}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
+                stageFirstStep ??= status.Step;
+                double rate = (status.Step - stageFirstStep.Value) / Math.Max(stageClock.Elapsed.TotalSeconds, 1e-3);
+                string left = rate > 0 ? $"{TimeSpan.FromSeconds((status.TotalSteps - status.Step) / rate):hh\\:mm\\:ss}" : "--:--:--";
+                string losses = string.Join("  ", status.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"));
+                string line = $"[match] step {status.Step}/{status.TotalSteps}  {losses}  {rate:F2} steps/s  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
                 if (terminal) Console.Write($"\r{line}");
                 else if (status.Step % Math.Max(1, status.TotalSteps / 20) == 0) Console.WriteLine(line);
             }

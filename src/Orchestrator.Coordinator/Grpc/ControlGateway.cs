@@ -17,7 +17,7 @@ using ProtoWorkerStatus = Orchestrator.Protocol.V1.WorkerStatus;
 namespace Orchestrator.Coordinator.Grpc;
 
 /// <summary>The coordinator's user-facing gRPC service (control.proto): submit, follow and cancel runs and sweeps, see the cluster.</summary>
-public sealed class ControlGateway(CoordinatorCore core)
+public sealed class ControlGateway(CoordinatorCore core, StepLosses losses)
 {
     public ServiceDefinition Definition() => new ServiceDefinitionBuilder()
         .AddMethod(ControlMethods.SubmitRun, SubmitRunAsync)
@@ -140,7 +140,7 @@ public sealed class ControlGateway(CoordinatorCore core)
         return result;
     }
 
-    internal static ProtoRunStatus ToStatus(RunSnapshot run)
+    private ProtoRunStatus ToStatus(RunSnapshot run)
     {
         var status = new ProtoRunStatus
         {
@@ -158,6 +158,7 @@ public sealed class ControlGateway(CoordinatorCore core)
             SweepId = run.Sweeps.FirstOrDefault() ?? "",
         };
         foreach (var (ipc, accuracy) in run.Accuracy) status.Results[$"accuracy_ipc{ipc}"] = accuracy;
+        foreach (var (name, value) in losses.Latest(run.Key)) status.Losses[name] = value;
         return status;
     }
 

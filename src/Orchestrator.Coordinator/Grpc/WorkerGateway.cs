@@ -18,7 +18,7 @@ namespace Orchestrator.Coordinator.Grpc;
 /// The coordinator's worker-facing gRPC service (coordinator.proto): registration, leases, assignment streams and
 /// reports, each a thin mapping onto <see cref="CoordinatorCore"/>.
 /// </summary>
-public sealed class WorkerGateway(CoordinatorCore core, ILogger<WorkerGateway> logger)
+public sealed class WorkerGateway(CoordinatorCore core, StepLosses losses, ILogger<WorkerGateway> logger)
 {
     public ServiceDefinition Definition() => new ServiceDefinitionBuilder()
         .AddMethod(CoordinatorMethods.RegisterWorker, RegisterAsync)
@@ -94,6 +94,8 @@ public sealed class WorkerGateway(CoordinatorCore core, ILogger<WorkerGateway> l
                 case ProtoWorkKind.Shards:
                     foreach (int shard in report.ShardIndices)
                         receipts.Add(await core.CompleteShardAsync(report.RunId, report.WorkerId, report.Step, shard, cancellation));
+                    if (receipts.Count > 0 && receipts.All(r => r.Accepted) && receipts[^1].Run is { } run)
+                        losses.Record(report.RunId, report.Step, run.Plan.Shards, report.ShardIndices, report.Losses);
                     if (!string.IsNullOrEmpty(report.Checkpoint))
                         receipts.Add(await core.RecordCheckpointAsync(report.RunId, report.Step + 1, report.Checkpoint, cancellation));
                     break;

@@ -37,6 +37,7 @@ public static class CoordinatorServiceCollectionExtensions
     {
         options.Validate();
         services.AddSingleton(options);
+        services.AddSingleton<StepLosses>();
         services.AddSingleton<WorkerGateway>();
         services.AddSingleton<ControlGateway>();
         services.AddSingleton<CoordinatorGrpcHost>();

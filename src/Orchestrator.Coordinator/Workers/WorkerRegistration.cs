@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Coordinator.Workers;
 
@@ -7,13 +7,13 @@ namespace Orchestrator.Coordinator.Workers;
 /// <param name="Device">cpu or cuda:N.</param>
 /// <param name="Architectures">The pool architectures it owns: it computes shards of these only.</param>
 /// <param name="Address">Where it is reached (host:port).</param>
-public sealed partial record WorkerRegistration(string WorkerId, string Device, IReadOnlyList<string> Architectures, string Address)
+public sealed record WorkerRegistration(string WorkerId, string Device, IReadOnlyList<string> Architectures, string Address)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(WorkerId)) throw new ArgumentException("worker registration: the worker id is empty");
-        if (!DevicePattern().IsMatch(Device ?? ""))
+        if (!DeviceNames.IsValid(Device))
             throw new ArgumentException($"worker '{WorkerId}': '{Device}' is not a device: expected cpu or cuda:N");
         if (Architectures is null || Architectures.Count == 0)
             throw new ArgumentException($"worker '{WorkerId}' owns no pool architecture");
@@ -22,7 +22,4 @@ public sealed partial record WorkerRegistration(string WorkerId, string Device, 
         if (twice is not null) throw new ArgumentException($"worker '{WorkerId}' lists architecture '{twice}' twice");
         if (string.IsNullOrWhiteSpace(Address)) throw new ArgumentException($"worker '{WorkerId}' gave no address");
     }
-
-    [GeneratedRegex("^(cpu|cuda:[0-9]+)$")]
-    private static partial Regex DevicePattern();
 }

@@ -1,11 +1,12 @@
 """A grpcio peer speaking the orchestrator's own contracts, through *_pb2 modules generated from protos/.
 
 Usage:
-  protocol_peer.py server <token>         serves Worker.PushGradients, Control.SubmitRun and Coordinator.FetchParameters
+  protocol_peer.py server <token>         serves Worker.PushGradients, Control.SubmitRun and Worker.FetchState
                                           on 127.0.0.1 (port printed), until stdin closes
   protocol_peer.py client <port> <token>  calls our Coordinator.RegisterWorker, Worker.PushGradients and
-                                          Coordinator.DownloadCheckpoint, and prints what it got as JSON
-Gradient and parameter values follow value(i) = i * 0.5 for element i of the whole buffer, so each side can check the other's.
+                                          Worker.FetchState, and prints what it got as JSON
+Gradient values follow value(i) = i * 0.5 for element i of the whole buffer, and the state file's byte i is i % 251,
+so each side can check the other's.
 """
 import array
 import hashlib
@@ -46,15 +47,15 @@ def submit_run(request, context):
                                          state=common_pb2.RUN_STATE_QUEUED)
 
 
-def fetch_parameters(request, context):
-    layout = [transfer_pb2.TensorLayout(name="w", shape=[10, 50]), transfer_pb2.TensorLayout(name="b", shape=[500])]
-    total = 1000
-    per_chunk = max(1, request.chunk_bytes // 4)
-    for offset in range(0, total, per_chunk):
-        count = min(per_chunk, total - offset)
-        yield transfer_pb2.ParameterChunk(run_id=request.run_id, model=request.model, version=request.version,
-                                          layout=layout if offset == 0 else [], total_elements=total, offset=offset,
-                                          data=expected(offset, count).tobytes())
+def fetch_state(request, context):
+    blob = bytes(i % 251 for i in range(100_000))
+    digest = hashlib.sha256(blob).digest()
+    reference = transfer_pb2.CheckpointRef(run_id=request.run_id, checkpoint_id="state-%d" % request.min_version,
+                                           kind=transfer_pb2.CHECKPOINT_KIND_RUN, step=request.min_version)
+    for offset in range(0, len(blob), request.chunk_bytes):
+        data = blob[offset:offset + request.chunk_bytes]
+        yield transfer_pb2.CheckpointChunk(checkpoint=reference, offset=offset, total_bytes=len(blob), data=data,
+                                           sha256=digest if offset + len(data) == len(blob) else b"")
 
 
 def serve(token):
@@ -72,15 +73,14 @@ def serve(token):
         grpc.method_handlers_generic_handler("orchestrator.v1.Worker", {
             "PushGradients": grpc.stream_unary_rpc_method_handler(
                 push_gradients, request_deserializer=worker_pb2.GradientChunk.FromString,
-                response_serializer=worker_pb2.GradientReceipt.SerializeToString)}),
+                response_serializer=worker_pb2.GradientReceipt.SerializeToString),
+            "FetchState": grpc.unary_stream_rpc_method_handler(
+                fetch_state, request_deserializer=worker_pb2.FetchStateRequest.FromString,
+                response_serializer=transfer_pb2.CheckpointChunk.SerializeToString)}),
         grpc.method_handlers_generic_handler("orchestrator.v1.Control", {
             "SubmitRun": grpc.unary_unary_rpc_method_handler(
                 submit_run, request_deserializer=control_pb2.SubmitRunRequest.FromString,
                 response_serializer=control_pb2.SubmitRunResponse.SerializeToString)}),
-        grpc.method_handlers_generic_handler("orchestrator.v1.Coordinator", {
-            "FetchParameters": grpc.unary_stream_rpc_method_handler(
-                fetch_parameters, request_deserializer=coordinator_pb2.FetchParametersRequest.FromString,
-                response_serializer=transfer_pb2.ParameterChunk.SerializeToString)}),
     ))
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
@@ -114,12 +114,11 @@ def call(port, token):
     receipt = push(chunks, metadata=auth)
     results["push"] = {"chunks": receipt.chunks, "bytes": receipt.bytes}
 
-    download = channel.unary_stream("/orchestrator.v1.Coordinator/DownloadCheckpoint",
-                                    request_serializer=transfer_pb2.DownloadCheckpointRequest.SerializeToString,
-                                    response_deserializer=transfer_pb2.CheckpointChunk.FromString)
+    fetch = channel.unary_stream("/orchestrator.v1.Worker/FetchState",
+                                 request_serializer=worker_pb2.FetchStateRequest.SerializeToString,
+                                 response_deserializer=transfer_pb2.CheckpointChunk.FromString)
     blob, last, ids = bytearray(), None, set()
-    for chunk in download(transfer_pb2.DownloadCheckpointRequest(run_id="run-7", kind=transfer_pb2.CHECKPOINT_KIND_RUN,
-                                                                 chunk_bytes=65536), metadata=auth):
+    for chunk in fetch(worker_pb2.FetchStateRequest(run_id="run-7", min_version=12, chunk_bytes=65536), metadata=auth):
         if chunk.offset != len(blob):
             raise SystemExit("chunk at offset %d after %d bytes" % (chunk.offset, len(blob)))
         blob += chunk.data
