@@ -18,6 +18,22 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     private static RunSpec Spec(ulong seed = 1, params string[] more) => new("configs/mnist.yaml", [$"seed={seed}", .. more]);
 
     [Fact]
+    public async Task Reading_a_run_signals_no_placement_change_but_a_transition_does()
+    {
+        FakeWorker conv = _h.Worker("w-conv", "ConvNet");
+        await conv.RegisterAsync();
+        RunSnapshot submitted = await Core.SubmitRunAsync(Spec(), CancellationToken.None);
+
+        // Watchers (WatchRun, WatchAssignments) read the run when woken: a read that woke them would spin them.
+        Task next = Core.NextPlacementChange;
+        for (int i = 0; i < 3; i++) await Core.GetRunAsync(submitted.Key, CancellationToken.None);
+        Assert.False(next.IsCompleted);
+
+        await Core.CancelRunAsync(submitted.Key, "test", CancellationToken.None);
+        Assert.True(next.IsCompleted);
+    }
+
+    [Fact]
     public async Task A_run_goes_through_every_stage_with_each_shard_done_once_by_an_owner()
     {
         FakeWorker conv = _h.Worker("w-conv", "ConvNet");

@@ -63,13 +63,20 @@ public sealed class WorkerGateway(CoordinatorCore core, StepLosses losses, ILogg
     private async Task WatchAsync(WatchAssignmentsRequest request, IAsyncStreamWriter<StepAssignment> responses, ServerCallContext context)
     {
         CancellationToken cancellation = context.CancellationToken;
+        // The orders already sent that the worker still holds; an order's identity names its step and attempt, so
+        // keeping only the current ones bounds the set without sending anything twice.
         var sent = new HashSet<string>(StringComparer.Ordinal);
         while (!cancellation.IsCancellationRequested)
         {
             Task next = core.NextPlacementChange;
             if (await core.GetWorkerAsync(request.WorkerId, cancellation) is not { Status: Workers.WorkerStatus.Live }) throw NotRegistered(request.WorkerId);
+            var current = new HashSet<string>(StringComparer.Ordinal);
             foreach (WorkOrder order in core.OrdersFor(request.WorkerId))
-                if (sent.Add(order.Identity)) await responses.WriteAsync(ToAssignment(order));
+            {
+                current.Add(order.Identity);
+                if (!sent.Contains(order.Identity)) await responses.WriteAsync(ToAssignment(order));
+            }
+            sent = current;
             // Wake at least once per heartbeat interval to notice the worker was declared dead.
             await Task.WhenAny(next, Task.Delay(core.Options.HeartbeatInterval, cancellation));
         }

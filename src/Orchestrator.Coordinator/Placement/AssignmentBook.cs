@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Orchestrator.Coordinator.Runs;
 
-
 namespace Orchestrator.Coordinator.Placement;
 
 /// <summary>
@@ -13,10 +12,18 @@ internal sealed class AssignmentBook
     private readonly ConcurrentDictionary<string, RunSnapshot> _runs = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// Takes a run's latest snapshot. Only a new one signals a change: a run republishes after every message it
+    /// handles, reads included, and a reader woken by its own read would spin.
+    /// </summary>
     public void Publish(RunSnapshot run)
     {
-        if (run.Status.IsActive()) _runs[run.Key] = run;
-        else _runs.TryRemove(run.Key, out _);
+        if (run.Status.IsActive())
+        {
+            if (_runs.TryGetValue(run.Key, out RunSnapshot? known) && ReferenceEquals(known, run)) return;
+            _runs[run.Key] = run;
+        }
+        else if (!_runs.TryRemove(run.Key, out _)) return;
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
