@@ -158,6 +158,9 @@ public sealed class MatchConfig
     /// <summary>WGAN-GP's λ for the critic, which keeps training during matching (METHOD.md: 10).</summary>
     public double GradientPenalty { get; set; } = GanLosses.DefaultPenaltyWeight;
 
+    /// <summary>ACGAN's weight on the class-head cross-entropy terms of the generator's and critic's GAN losses (DiM: 1).</summary>
+    public double ClassWeight { get; set; } = GanLosses.DefaultClassWeight;
+
     /// <summary>The model pool; one member is drawn per epoch and shard, randomly initialized, then trained progressively.</summary>
     public List<string> Pool { get; set; } = ["ConvNet", "ResNet10", "ResNet18", "ResNet10AP", "ResNet18AP"];
 
@@ -185,6 +188,7 @@ public sealed class MatchConfig
         Generator.Validate($"{path}.generator");
         Discriminator.Validate($"{path}.discriminator");
         Check.NonNegative(GradientPenalty, $"{path}.gradient_penalty");
+        Check.NonNegative(ClassWeight, $"{path}.class_weight");
         if (Pool.Count == 0) throw new ConfigException($"{path}.pool", "the model pool is empty");
         Check.NonNegative(PoolSteps, $"{path}.pool_steps");
         Check.Positive(PoolLr, $"{path}.pool_lr");

@@ -85,11 +85,11 @@ public sealed class ShardComputer(MatchingPlan plan) : IDisposable
             realOut.Embedding, synOut.Embedding, labels, data.NumClasses), localLayer);
 
         var (fakeScore, fakeClasses) = gan.Discriminator.forward(fake);
-        Tensor ganLoss = GanLosses.Generator(fakeScore, fakeClasses, labels);
+        Tensor ganLoss = GanLosses.Generator(fakeScore, fakeClasses, labels, Plan.Config.ClassWeight);
         Tensor generatorLoss = ganLoss * losses.GanWeight + matching;
         Tensor generatorGradient = ParameterVector.Flatten(autograd.grad([generatorLoss], gan.GeneratorParameters).Select(g => g!).ToList());
 
-        Tensor criticLoss = gan.CriticLoss(realTanh, fake, labels, penaltyStream, Plan.PenaltyWeight);
+        Tensor criticLoss = gan.CriticLoss(realTanh, fake, labels, penaltyStream, Plan.PenaltyWeight, Plan.Config.ClassWeight);
         Tensor discriminatorGradient = ParameterVector.Flatten(autograd.grad([criticLoss], gan.DiscriminatorParameters).Select(g => g!).ToList());
 
         gan.LoadStatistics(statistics);

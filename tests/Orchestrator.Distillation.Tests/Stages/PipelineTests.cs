@@ -110,31 +110,51 @@ public sealed class PipelineTests : IDisposable
         }
     }
 
+    /// <summary>The generator and critic gradients of shard 0 at step 1 of a tiny run with one config override.</summary>
+    private (Tensor generator, Tensor critic) ShardGradients(string folder, string setting)
+    {
+        using RunContext context = TinyRun.Open(TinyRun.Config(Folder(folder), setting));
+        var plan = new MatchingPlan(context.Config.Match, context.Config.Seed, context.Train, context.Device);
+        using GanPair gan = GanState.Create(context, 0);
+        using var computer = new ShardComputer(plan);
+        using ShardResult result = computer.Compute(gan, step: 1, shard: 0);
+        return (result.GeneratorGradient.clone(), result.DiscriminatorGradient.clone());
+    }
+
+    /// <summary>Asserts that gradients taken at weights 0, w and 2w change, and change linearly: the loss is linear in that weight.</summary>
+    private static void AssertLinearInWeight(Tensor at0, Tensor atW, Tensor at2W, string what)
+    {
+        using Tensor first = atW - at0, second = at2W - atW;
+        float change = first.abs().max().item<float>();
+        Assert.True(change > 1e-4, $"the weight changes nothing in the {what} gradient");
+        using Tensor gap = first - second;
+        Assert.True(gap.abs().max().item<float>() <= 1e-3 * change, $"the {what} gradient is not linear in the configured weight");
+    }
+
     [Fact]
     public void ShardCritic_UsesTheConfiguredGradientPenaltyWeight()
     {
-        // The critic's loss is linear in λ, so its gradient at λ = 20 is as far from λ = 10 as λ = 10 is from λ = 0.
-        (Tensor generator, Tensor critic) Shard(double penalty)
-        {
-            using RunContext context = TinyRun.Open(TinyRun.Config(Folder($"penalty{penalty}"), $"match.gradient_penalty={penalty}"));
-            var plan = new MatchingPlan(context.Config.Match, context.Config.Seed, context.Train, context.Device);
-            Assert.Equal(penalty, plan.PenaltyWeight);
-            using GanPair gan = GanState.Create(context, 0);
-            using var computer = new ShardComputer(plan);
-            using ShardResult result = computer.Compute(gan, step: 1, shard: 0);
-            return (result.GeneratorGradient.clone(), result.DiscriminatorGradient.clone());
-        }
-        var (g0, d0) = Shard(0);
-        var (g10, d10) = Shard(10);
-        var (g20, d20) = Shard(20);
+        var (g0, d0) = ShardGradients("penalty0", "match.gradient_penalty=0");
+        var (g10, d10) = ShardGradients("penalty10", "match.gradient_penalty=10");
+        var (g20, d20) = ShardGradients("penalty20", "match.gradient_penalty=20");
         using (g0) using (d0) using (g10) using (d10) using (g20) using (d20)
         {
             Assert.True(g0.equal(g10) && g10.equal(g20), "the penalty weight must not touch the generator's gradient");
-            using Tensor first = d10 - d0, second = d20 - d10;
-            float change = first.abs().max().item<float>();
-            Assert.True(change > 1e-4, "the penalty weight changes nothing in the critic's gradient");
-            using Tensor gap = first - second;
-            Assert.True(gap.abs().max().item<float>() <= 1e-3 * change, "the critic's gradient is not linear in the configured penalty weight");
+            AssertLinearInWeight(d0, d10, d20, "critic");
+        }
+    }
+
+    [Fact]
+    public void ShardGanLosses_UseTheConfiguredClassWeight()
+    {
+        // Both the generator's and the critic's class terms scale with match.class_weight (stage 1 has its own, pretrain.class_weight).
+        var (g0, d0) = ShardGradients("class0", "match.class_weight=0");
+        var (g1, d1) = ShardGradients("class1", "match.class_weight=1");
+        var (g2, d2) = ShardGradients("class2", "match.class_weight=2");
+        using (g0) using (d0) using (g1) using (d1) using (g2) using (d2)
+        {
+            AssertLinearInWeight(g0, g1, g2, "generator");
+            AssertLinearInWeight(d0, d1, d2, "critic");
         }
     }
 
