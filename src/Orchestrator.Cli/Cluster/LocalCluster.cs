@@ -84,6 +84,7 @@ internal static class LocalCluster
         RunStatus last = new();
         RunStage? stage = null;
         long? stageFirstStep = null;
+        long lastLoggedStep = -1;
         var clock = Stopwatch.StartNew();
         var stageClock = Stopwatch.StartNew();
         bool terminal = Console.IsOutputRedirected is false;
@@ -104,7 +105,11 @@ internal static class LocalCluster
                 string losses = string.Join("  ", status.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"));
                 string line = $"[match] step {status.Step}/{status.TotalSteps}  {losses}  {rate:F2} steps/s  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
                 if (terminal) Console.Write($"\r{line}");
-                else if (status.Step % Math.Max(1, status.TotalSteps / 20) == 0) Console.WriteLine(line);
+                else if (status.Step % Math.Max(1, status.TotalSteps / 20) == 0 && status.Step != lastLoggedStep)
+                {
+                    Console.WriteLine(line);
+                    lastLoggedStep = status.Step;
+                }
             }
             else if (status.Stage != RunStage.Unspecified && status.Stage != last.Stage) Console.WriteLine($"[{Name(status.Stage)}] started");
             last = status;
