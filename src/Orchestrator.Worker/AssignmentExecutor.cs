@@ -76,10 +76,10 @@ public sealed class AssignmentExecutor(WorkerOptions options, RunReplicas replic
         {
             IReadOnlyList<int> mine = request.Self.Shards;
             // The process's CPU time beside the wall time: on a shared machine it shows what the shards cost on a core of their own.
-            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
             var computed = await Task.Run(() => replica.ComputeAsync(mine, cancellation), cancellation);
             var computeTime = clock.Elapsed;
-            TimeSpan computeCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            TimeSpan computeCpu = Environment.CpuUsage.TotalTime - cpuBefore;
             ExchangeOutcome outcome = await allReduce.RunAsync(request, [.. computed.Select(c => (c.Shard, c.Values))], cancellation);
             await Task.Run(() => replica.ApplyAsync(outcome.Sum, cancellation), cancellation);
             foreach (var (_, _, terms) in computed)
