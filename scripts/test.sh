@@ -3,4 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --for-tests
-dotnet test Orchestrator.sln -c Release --no-build -nologo -v quiet --logger "console;verbosity=normal" "$@"
+results=artifacts/test-results
+rm -rf "$results"
+status=0
+dotnet test Orchestrator.sln -c Release --no-build -nologo -v quiet --logger "console;verbosity=normal" \
+  --logger "trx;LogFilePrefix=tests" --results-directory "$results" "$@" || status=$?
+# The summary comes last, so a failure printed early by a parallel project is still in a log's tail.
+mapfile -t projects < <(ls tests | grep -E '^Orchestrator\..*\.Tests$')
+/usr/bin/python3 scripts/test-summary.py "$results" "${projects[@]}"
+exit $status
