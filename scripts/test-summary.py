@@ -20,7 +20,7 @@ def main():
     results = pathlib.Path(sys.argv[1])
     expected = sys.argv[2:]
     reports = {}
-    for trx in sorted(results.glob("*.trx")):
+    for trx in sorted(results.glob("*/*.trx")):
         root = ET.parse(trx).getroot()
         storage = root.find("t:TestDefinitions/t:UnitTest", NS)
         project = pathlib.Path(storage.get("storage")).stem if storage is not None else trx.stem
@@ -31,7 +31,7 @@ def main():
     for project in expected:
         root = reports.get(project.lower())
         if root is None:
-            print(f"{project}: NO RESULTS (the test host did not finish: crash, hang or build error above)")
+            print(f"{project}: NO RESULTS (no test ran: all filtered out, or the test host crashed or hung; see above)")
             failed_any = True
             continue
         counters = root.find("t:ResultSummary/t:Counters", NS)
