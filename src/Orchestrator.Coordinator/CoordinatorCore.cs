@@ -164,13 +164,14 @@ public sealed class CoordinatorCore : IAsyncDisposable
     public Task<WorkReceipt> CompletePretrainAsync(string runKey, string workerId, string checkpoint, CancellationToken cancellationToken) =>
         ReportAsync(runKey, new CompletePretrain(workerId, checkpoint), cancellationToken);
 
-    /// <summary>A worker finished shard <paramref name="shard"/> of step <paramref name="step"/>.</summary>
-    public Task<WorkReceipt> CompleteShardAsync(string runKey, string workerId, long step, int shard, CancellationToken cancellationToken) =>
-        ReportAsync(runKey, new CompleteShard(workerId, step, shard), cancellationToken);
-
-    /// <summary>The generator after <paramref name="step"/> matching steps was saved at <paramref name="reference"/>.</summary>
-    public Task<WorkReceipt> RecordCheckpointAsync(string runKey, long step, string reference, CancellationToken cancellationToken) =>
-        ReportAsync(runKey, new RecordCheckpoint(step, reference), cancellationToken);
+    /// <summary>
+    /// A worker finished <paramref name="shards"/> of step <paramref name="step"/> and, when <paramref name="checkpoint"/>
+    /// is given, saved the generator after the step there: one transition. A receipt per shard, then the checkpoint's.
+    /// Matching never ends a run (evaluation follows), so there is no queue or sweep to update.
+    /// </summary>
+    public Task<IReadOnlyList<WorkReceipt>> ReportShardsAsync(string runKey, string workerId, long step, IReadOnlyList<int> shards, string? checkpoint,
+        CancellationToken cancellationToken) =>
+        AskAsync(RunEntity.Kind, runKey, new ReportShards(workerId, step, shards, checkpoint), cancellationToken);
 
     /// <summary>A worker evaluated the run: test accuracy for every IPC of its plan.</summary>
     public Task<WorkReceipt> CompleteEvaluationAsync(string runKey, string workerId, IReadOnlyDictionary<int, double> accuracy, CancellationToken cancellationToken) =>

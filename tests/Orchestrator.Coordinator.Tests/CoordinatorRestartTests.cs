@@ -23,8 +23,8 @@ public sealed class CoordinatorRestartTests : IAsyncLifetime
         RunSnapshot run = await _h.Core.SubmitRunAsync(new RunSpec("cfg", ["seed=5"]), CancellationToken.None);
         await w.WorkAsync();
         await w.WorkAsync();
-        await _h.Core.CompleteShardAsync(run.Key, "w", 1, 2, CancellationToken.None);
-        await _h.Core.RecordCheckpointAsync(run.Key, 1, "ckpt/1", CancellationToken.None);
+        await _h.Core.ReportShardsAsync(run.Key, "w", 1, [2], null, CancellationToken.None);
+        await _h.Core.ReportShardsAsync(run.Key, "w", 0, [], "ckpt/1", CancellationToken.None);
         RunSnapshot before = (await _h.Core.GetRunAsync(run.Key, CancellationToken.None))!;
 
         await _h.RestartAsync();

@@ -17,6 +17,13 @@ public sealed class RunLifecycleTests : IAsyncLifetime
 
     private static RunSpec Spec(ulong seed = 1, params string[] more) => new("configs/mnist.yaml", [$"seed={seed}", .. more]);
 
+    private async Task<WorkReceipt> ShardAsync(string runKey, string workerId, long step, int shard) =>
+        (await Core.ReportShardsAsync(runKey, workerId, step, [shard], null, CancellationToken.None)).Single();
+
+    /// <summary>A checkpoint after <paramref name="step"/> steps, reported alone (the report of step - 1 with no shards).</summary>
+    private async Task<WorkReceipt> CheckpointAsync(string runKey, long step, string reference) =>
+        (await Core.ReportShardsAsync(runKey, "w", step - 1, [], reference, CancellationToken.None)).Single();
+
     [Fact]
     public async Task Reading_a_run_signals_no_placement_change_but_a_transition_does()
     {
@@ -89,7 +96,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         string holder = run.Units[0].WorkerId!;
         string other = holder == "a" ? "b" : "a";
 
-        WorkReceipt early = await Core.CompleteShardAsync(run.Key, holder, 0, 0, CancellationToken.None);
+        WorkReceipt early = await ShardAsync(run.Key, holder, 0, 0);
         WorkReceipt wrongWorker = await Core.CompletePretrainAsync(run.Key, other, "ckpt", CancellationToken.None);
         WorkReceipt noCheckpoint = await Core.CompletePretrainAsync(run.Key, holder, " ", CancellationToken.None);
         Assert.True((await Core.CompletePretrainAsync(run.Key, holder, "ckpt", CancellationToken.None)).Accepted);
@@ -97,11 +104,11 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         run = (await Core.GetRunAsync(run.Key, CancellationToken.None))!;
         UnitAssignment shard0 = run.Units[0];
         string notHolder = shard0.WorkerId == "a" ? "b" : "a";
-        WorkReceipt wrongStep = await Core.CompleteShardAsync(run.Key, shard0.WorkerId!, 1, 0, CancellationToken.None);
-        WorkReceipt outside = await Core.CompleteShardAsync(run.Key, shard0.WorkerId!, 0, 9, CancellationToken.None);
-        WorkReceipt notYours = await Core.CompleteShardAsync(run.Key, notHolder, 0, 0, CancellationToken.None);
-        Assert.True((await Core.CompleteShardAsync(run.Key, shard0.WorkerId!, 0, 0, CancellationToken.None)).Accepted);
-        WorkReceipt twice = await Core.CompleteShardAsync(run.Key, shard0.WorkerId!, 0, 0, CancellationToken.None);
+        WorkReceipt wrongStep = await ShardAsync(run.Key, shard0.WorkerId!, 1, 0);
+        WorkReceipt outside = await ShardAsync(run.Key, shard0.WorkerId!, 0, 9);
+        WorkReceipt notYours = await ShardAsync(run.Key, notHolder, 0, 0);
+        Assert.True((await ShardAsync(run.Key, shard0.WorkerId!, 0, 0)).Accepted);
+        WorkReceipt twice = await ShardAsync(run.Key, shard0.WorkerId!, 0, 0);
 
         Assert.Equal("run is Pretraining, not Matching", early.Reason);
         Assert.Equal($"{run.Key} pretrain is assigned to '{holder}', not '{other}'", wrongWorker.Reason);
@@ -119,25 +126,45 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_report_of_several_shards_and_a_checkpoint_is_one_saved_transition()
+    {
+        FakeWorker w = _h.Worker("w", "ConvNet", "ResNet18");
+        await w.RegisterAsync();
+        RunSnapshot run = await Core.SubmitRunAsync(Spec(), CancellationToken.None);
+        await w.WorkAsync();
+        long before = (await _h.Store.LoadAsync(RunEntity.Kind, run.Key, CancellationToken.None))!.Version;
+
+        IReadOnlyList<WorkReceipt> receipts = await Core.ReportShardsAsync(run.Key, "w", 0, [0, 1, 2, 3], "ckpt/step1", CancellationToken.None);
+
+        Assert.Equal(5, receipts.Count);
+        Assert.All(receipts, r => Assert.True(r.Accepted, r.Reason));
+        // The store syncs once per report, whatever the number of shards in it: that write is on every step's path.
+        Assert.Equal(before + 1, (await _h.Store.LoadAsync(RunEntity.Kind, run.Key, CancellationToken.None))!.Version);
+        RunSnapshot after = (await Core.GetRunAsync(run.Key, CancellationToken.None))!;
+        Assert.Equal((1L, new CheckpointRef(RunStatus.Matching, 1, "ckpt/step1")), (after.Step, after.Checkpoint));
+        Assert.All(after.Units, u => Assert.Equal((UnitStatus.Assigned, 1L), (u.Status, u.Unit.Step)));
+    }
+
+    [Fact]
     public async Task Checkpoints_are_recorded_for_finished_steps_only_and_travel_with_the_assignments()
     {
         FakeWorker w = _h.Worker("w", "ConvNet", "ResNet18");
         await w.RegisterAsync();
         RunSnapshot run = await Core.SubmitRunAsync(Spec(), CancellationToken.None);
         await w.WorkAsync();
-        WorkReceipt tooEarly = await Core.RecordCheckpointAsync(run.Key, 2, "ckpt/step2", CancellationToken.None);
+        WorkReceipt tooEarly = await CheckpointAsync(run.Key, 2, "ckpt/step2");
         await w.WorkAsync();
 
-        WorkReceipt step1 = await Core.RecordCheckpointAsync(run.Key, 1, "ckpt/step1", CancellationToken.None);
-        WorkReceipt empty = await Core.RecordCheckpointAsync(run.Key, 1, "", CancellationToken.None);
+        WorkReceipt step1 = await CheckpointAsync(run.Key, 1, "ckpt/step1");
+        WorkReceipt empty = await CheckpointAsync(run.Key, 1, "");
         // A member that applied step 0 may record the checkpoint after it before the others report; step 2 is too early.
         Assert.Equal("step 2 is not a finished step (1..1)", tooEarly.Reason);
         Assert.True(step1.Accepted);
         Assert.False(empty.Accepted);
 
         await w.WorkAsync();
-        Assert.True((await Core.RecordCheckpointAsync(run.Key, 2, "ckpt/step2", CancellationToken.None)).Accepted);
-        WorkReceipt older = await Core.RecordCheckpointAsync(run.Key, 1, "ckpt/old", CancellationToken.None);
+        Assert.True((await CheckpointAsync(run.Key, 2, "ckpt/step2")).Accepted);
+        WorkReceipt older = await CheckpointAsync(run.Key, 1, "ckpt/old");
         Assert.Equal("a checkpoint after step 2 is already recorded", older.Reason);
 
         var assignments = (await w.HeartbeatAsync()).Assignments;
@@ -177,7 +204,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         Assert.Equal((true, RunStatus.Cancelled), (cancelled.Accepted, cancelled.Run!.Status));
         Assert.Equal("operator", cancelled.Run.History[^1].Reason);
         Assert.Empty((await w.HeartbeatAsync()).Assignments);
-        Assert.Equal("run is Cancelled, not Matching", (await Core.CompleteShardAsync(run.Key, "w", 0, 0, CancellationToken.None)).Reason);
+        Assert.Equal("run is Cancelled, not Matching", (await ShardAsync(run.Key, "w", 0, 0)).Reason);
         Assert.Equal("run is already Cancelled", (await Core.CancelRunAsync(run.Key, "again", CancellationToken.None)).Reason);
     }
 
@@ -227,7 +254,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Reports_about_a_run_never_submitted_fail_clearly()
     {
-        var e = await Assert.ThrowsAsync<KeyNotFoundException>(() => Core.CompleteShardAsync("run-0000", "w", 0, 0, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<KeyNotFoundException>(() => ShardAsync("run-0000", "w", 0, 0));
         Assert.Equal("run 'run-0000' was never submitted", e.Message);
         Assert.Null(await Core.GetRunAsync("run-0000", CancellationToken.None));
     }

@@ -68,7 +68,7 @@ public sealed class WorkerLeaseTests : IAsyncLifetime
 
         HeartbeatReply late = await a.HeartbeatAsync();
         Assert.Equal((false, (DateTimeOffset?)null), (late.Live, late.LeaseExpiresAt));
-        Assert.False((await Core.CompleteShardAsync(run.Key, "a", 0, 0, CancellationToken.None)).Accepted);
+        Assert.False((await Core.ReportShardsAsync(run.Key, "a", 0, [0], null, CancellationToken.None)).Single().Accepted);
         Assert.Equal((WorkerStatus.Dead, 1), ((await Core.GetWorkerAsync("a", CancellationToken.None))!.Status, (await Core.GetWorkerAsync("a", CancellationToken.None))!.Deaths));
 
         await FakeWorker.DriveAsync(b);

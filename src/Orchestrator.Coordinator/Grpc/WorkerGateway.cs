@@ -99,12 +99,11 @@ public sealed class WorkerGateway(CoordinatorCore core, StepLosses losses, ILogg
                     receipts.Add(await core.CompletePretrainAsync(report.RunId, report.WorkerId, report.Checkpoint, cancellation));
                     break;
                 case ProtoWorkKind.Shards:
-                    foreach (int shard in report.ShardIndices)
-                        receipts.Add(await core.CompleteShardAsync(report.RunId, report.WorkerId, report.Step, shard, cancellation));
-                    if (receipts.Count > 0 && receipts.All(r => r.Accepted) && receipts[^1].Run is { } run)
+                    string? checkpoint = string.IsNullOrEmpty(report.Checkpoint) ? null : report.Checkpoint;
+                    receipts.AddRange(await core.ReportShardsAsync(report.RunId, report.WorkerId, report.Step, report.ShardIndices, checkpoint, cancellation));
+                    var shards = receipts.Take(report.ShardIndices.Count).ToList();
+                    if (shards.Count > 0 && shards.All(r => r.Accepted) && shards[^1].Run is { } run)
                         losses.Record(report.RunId, report.Step, run.Plan.Shards, report.ShardIndices, report.Losses);
-                    if (!string.IsNullOrEmpty(report.Checkpoint))
-                        receipts.Add(await core.RecordCheckpointAsync(report.RunId, report.Step + 1, report.Checkpoint, cancellation));
                     break;
                 case ProtoWorkKind.Evaluate:
                     receipts.Add(await core.CompleteEvaluationAsync(report.RunId, report.WorkerId, report.Accuracy.ToDictionary(kv => kv.Key, kv => kv.Value), cancellation));

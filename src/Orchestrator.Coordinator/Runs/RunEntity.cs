@@ -24,8 +24,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
             SubmitRun m => Submit(m),
             StartRun => Start(),
             CompletePretrain m => CompletePretrain(m),
-            CompleteShard m => CompleteShard(m),
-            RecordCheckpoint m => RecordCheckpoint(m),
+            ReportShards m => ReportShards(m),
             CompleteEvaluation m => CompleteEvaluation(m),
             FailRun m => Fail(m),
             CancelRun m => Cancel(m),
@@ -74,18 +73,26 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         return Accept();
     }
 
-    private WorkReceipt CompleteShard(CompleteShard m)
+    // One transition however many shards a worker reports: the store writes (and syncs) once per report, not per shard.
+    private IReadOnlyList<WorkReceipt> ReportShards(ReportShards m)
+    {
+        var receipts = m.Shards.Select(shard => CompleteShard(m.WorkerId, m.Step, shard)).ToList();
+        if (m.Checkpoint is not null) receipts.Add(RecordCheckpoint(m.Step + 1, m.Checkpoint));
+        return receipts;
+    }
+
+    private WorkReceipt CompleteShard(string workerId, long step, int shard)
     {
         if (Run.Status == RunStatus.Matching)
         {
-            if (m.Step != Run.Step) return Refuse($"step {m.Step} is not the step in progress ({Run.Step})");
-            if (m.Shard < 0 || m.Shard >= Run.Units.Count) return Refuse($"shard {m.Shard} is outside 0..{Run.Units.Count - 1}");
+            if (step != Run.Step) return Refuse($"step {step} is not the step in progress ({Run.Step})");
+            if (shard < 0 || shard >= Run.Units.Count) return Refuse($"shard {shard} is outside 0..{Run.Units.Count - 1}");
             // A member that applied the step reports its shards again when the step is placed anew.
-            if (Run.Units[m.Shard] is { Status: UnitStatus.Done } done && done.WorkerId == m.WorkerId) return Accept();
+            if (Run.Units[shard] is { Status: UnitStatus.Done } done && done.WorkerId == workerId) return Accept();
         }
-        if (Refusal(RunStatus.Matching, m.WorkerId, m.Shard) is { } refused) return refused;
+        if (Refusal(RunStatus.Matching, workerId, shard) is { } refused) return refused;
 
-        RunSnapshot run = Run with { Units = [.. Run.Units.Select((u, i) => i == m.Shard ? u with { Status = UnitStatus.Done } : u)] };
+        RunSnapshot run = Run with { Units = [.. Run.Units.Select((u, i) => i == shard ? u with { Status = UnitStatus.Done } : u)] };
         if (run.Units.All(u => u.Status == UnitStatus.Done))
         {
             long next = run.Step + 1;
@@ -95,16 +102,17 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         return Accept();
     }
 
-    private WorkReceipt RecordCheckpoint(RecordCheckpoint m)
+    /// <summary>The generator after <paramref name="step"/> steps was saved at <paramref name="reference"/>.</summary>
+    private WorkReceipt RecordCheckpoint(long step, string reference)
     {
         if (Run.Status is not (RunStatus.Matching or RunStatus.Evaluating)) return Refuse($"run is {Run.Status}: no matching checkpoint expected");
-        if (string.IsNullOrWhiteSpace(m.Reference)) return Refuse("the checkpoint reference is empty");
+        if (string.IsNullOrWhiteSpace(reference)) return Refuse("the checkpoint reference is empty");
         // While matching, a member that applied the step in progress may save after it before the others report.
         long finished = Run.Status == RunStatus.Matching ? Run.Step + 1 : Run.Step;
-        if (m.Step < 1 || m.Step > finished) return Refuse($"step {m.Step} is not a finished step (1..{finished})");
-        if (Run.Checkpoint is { Stage: RunStatus.Matching } latest && m.Step < latest.Step)
+        if (step < 1 || step > finished) return Refuse($"step {step} is not a finished step (1..{finished})");
+        if (Run.Checkpoint is { Stage: RunStatus.Matching } latest && step < latest.Step)
             return Refuse($"a checkpoint after step {latest.Step} is already recorded");
-        State = Run with { Checkpoint = new CheckpointRef(RunStatus.Matching, m.Step, m.Reference) };
+        State = Run with { Checkpoint = new CheckpointRef(RunStatus.Matching, step, reference) };
         return Accept();
     }
 

@@ -12,10 +12,12 @@ internal sealed record StartRun : IEntityRequest<RunSnapshot>;
 
 internal sealed record CompletePretrain(string WorkerId, string Checkpoint) : IEntityRequest<WorkReceipt>;
 
-internal sealed record CompleteShard(string WorkerId, long Step, int Shard) : IEntityRequest<WorkReceipt>;
-
-/// <summary>The generator after <see cref="Step"/> steps was saved at <see cref="Reference"/>.</summary>
-internal sealed record RecordCheckpoint(long Step, string Reference) : IEntityRequest<WorkReceipt>;
+/// <summary>
+/// A worker's report on a step, handled (and saved) as one transition: its <see cref="Shards"/> of step
+/// <see cref="Step"/> are done, and, when <see cref="Checkpoint"/> is given, the generator after the step was saved
+/// there. Replies a receipt per shard, in order, then one for the checkpoint.
+/// </summary>
+internal sealed record ReportShards(string WorkerId, long Step, IReadOnlyList<int> Shards, string? Checkpoint) : IEntityRequest<IReadOnlyList<WorkReceipt>>;
 
 internal sealed record CompleteEvaluation(string WorkerId, IReadOnlyDictionary<int, double> Accuracy) : IEntityRequest<WorkReceipt>;
 

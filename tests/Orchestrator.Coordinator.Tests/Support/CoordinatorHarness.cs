@@ -23,6 +23,7 @@ public sealed class CoordinatorHarness : IAsyncDisposable
     public RecordingEvents Events { get; } = new();
     public CoordinatorCore Core { get; private set; } = null!;
     public string Folder => _dir.Path;
+    public IEntityStore Store => _store;
 
     public static async Task<CoordinatorHarness> StartAsync(FakePlanner? planner = null, Action<CoordinatorOptions>? configure = null)
     {

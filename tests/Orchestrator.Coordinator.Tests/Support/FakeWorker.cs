@@ -32,7 +32,7 @@ public sealed class FakeWorker(CoordinatorCore core, string id, params string[] 
             WorkReceipt receipt = u.Kind switch
             {
                 WorkKind.Pretrain => await core.CompletePretrainAsync(u.RunKey, Id, $"ckpt/{u.RunKey}/pretrain", CancellationToken.None),
-                WorkKind.Shard => await core.CompleteShardAsync(u.RunKey, Id, u.Step, u.Shard, CancellationToken.None),
+                WorkKind.Shard => (await core.ReportShardsAsync(u.RunKey, Id, u.Step, [u.Shard], null, CancellationToken.None)).Single(),
                 _ => await core.CompleteEvaluationAsync(u.RunKey, Id, a.Plan.Ipc.ToDictionary(i => i, i => Accuracy(a, i)), CancellationToken.None),
             };
             if (!receipt.Accepted) throw new InvalidOperationException($"{Id}: report of {u} refused: {receipt.Reason}");
