@@ -21,7 +21,8 @@ internal sealed class ReductionState
     public ReductionState(ExchangeRequest request, SegmentLayout layout)
     {
         (_request, _layout) = (request, layout);
-        Result = new float[layout.Length];
+        // Not zeroed: every chunk of the result is written once (folded or copied) before the exchange completes.
+        Result = GC.AllocateUninitializedArray<float>(checked((int)layout.Length));
         _pending = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new List<PendingPart>())];
         _ownReduced = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
         _final = new bool[layout.Members, layout.ChunksPerSegment];
