@@ -10,7 +10,8 @@ namespace Orchestrator.Protocol;
 /// </summary>
 public static class ProtoMethod
 {
-    public static Method<TRequest, TResponse> Create<TRequest, TResponse>(ServiceDescriptor service, string name)
+    /// <summary>The method <paramref name="name"/> of <paramref name="service"/>; requests through <paramref name="requestMarshaller"/> when given, plain protobuf otherwise.</summary>
+    public static Method<TRequest, TResponse> Create<TRequest, TResponse>(ServiceDescriptor service, string name, Marshaller<TRequest>? requestMarshaller = null)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
@@ -25,7 +26,7 @@ public static class ProtoMethod
             (false, true) => MethodType.ServerStreaming,
             (true, true) => MethodType.DuplexStreaming,
         };
-        return new Method<TRequest, TResponse>(type, service.FullName, name, ProtobufMarshaller.Create<TRequest>(), ProtobufMarshaller.Create<TResponse>());
+        return new Method<TRequest, TResponse>(type, service.FullName, name, requestMarshaller ?? ProtobufMarshaller.Create<TRequest>(), ProtobufMarshaller.Create<TResponse>());
     }
 
     private static void CheckType(MethodDescriptor method, string role, MessageDescriptor declared, MessageDescriptor given)

@@ -9,7 +9,9 @@ public static class WorkerMethods
 {
     public static ServiceDescriptor Service { get; } = WorkerReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Worker");
 
-    public static readonly Method<GradientChunk, GradientReceipt> PushGradients = ProtoMethod.Create<GradientChunk, GradientReceipt>(Service, "PushGradients");
+    /// <summary>Received chunks hold their data in <see cref="RentedBytes"/> (<see cref="GradientChunkMarshaller"/>).</summary>
+    public static readonly Method<GradientChunk, GradientReceipt> PushGradients =
+        ProtoMethod.Create<GradientChunk, GradientReceipt>(Service, "PushGradients", GradientChunkMarshaller.Create());
     public static readonly Method<FetchStateRequest, CheckpointChunk> FetchState = ProtoMethod.Create<FetchStateRequest, CheckpointChunk>(Service, "FetchState");
     public static readonly Method<GetWorkerStatusRequest, WorkerStatus> GetStatus = ProtoMethod.Create<GetWorkerStatusRequest, WorkerStatus>(Service, "GetStatus");
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Orchestrator.Transport.Client;
@@ -131,6 +132,30 @@ public sealed class LoopbackTests
         Assert.Equal(StatusCode.Unauthenticated, readError.StatusCode);
         var duplexError = await Assert.ThrowsAsync<RpcException>(() => duplex.ResponseStream.MoveNext().WaitAsync(HangGuard));
         Assert.Equal(StatusCode.Unauthenticated, duplexError.StatusCode);
+    }
+
+    [Fact]
+    public async Task a_head_serializer_streams_the_trailing_bytes_as_part_of_the_same_message_within_the_send_limit()
+    {
+        // Digest's request written as a 3-byte head in the frame buffer and the rest returned to be sent from the array.
+        var split = new Marshaller<byte[]>(Marshallers.Bytes.Serializer, Marshallers.Bytes.Deserializer, (message, head) =>
+        {
+            head.Write(message.AsSpan(0, 3));
+            return message.AsMemory(3);
+        });
+        var digest = new Method<byte[], byte[]>(MethodType.ClientStreaming, TestMethods.Service, "Digest", split, Marshallers.Bytes);
+        await using var host = await TestServerHost.StartAsync(null, new GrpcChannelOptions { MaxSendMessageSize = 100_000 });
+        byte[][] messages = [RandomNumberGenerator.GetBytes(3), RandomNumberGenerator.GetBytes(70_000), RandomNumberGenerator.GetBytes(100_000)];
+        using (var call = host.Invoker.AsyncClientStreamingCall(digest))
+        {
+            foreach (byte[] message in messages) await call.RequestStream.WriteAsync(message).WaitAsync(HangGuard);
+            await call.RequestStream.CompleteAsync();
+            byte[] all = [.. messages.SelectMany(m => m)];
+            Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData(all))}:{all.Length}", Encoding.ASCII.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
+        }
+        using var tooLarge = host.Invoker.AsyncClientStreamingCall(digest);
+        var error = await Assert.ThrowsAsync<RpcException>(() => tooLarge.RequestStream.WriteAsync(new byte[100_001]).WaitAsync(HangGuard));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
     }
 
     [Fact]

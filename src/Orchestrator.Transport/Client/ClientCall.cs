@@ -116,7 +116,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall, IAsyncStrea
         {
             using CancellationTokenRegistration registration = RegisterCancellation(cancellationToken);
             Stream stream = await _content!.GetStreamAsync(_callSource.Token).ConfigureAwait(false);
-            await FrameWriter.WriteAsync(stream, message, _method.RequestMarshaller.Serializer, _channel.Options.MaxSendMessageSize, _callSource.Token).ConfigureAwait(false);
+            await FrameWriter.WriteAsync(stream, message, _method.RequestMarshaller, _channel.Options.MaxSendMessageSize, _callSource.Token).ConfigureAwait(false);
         }
         catch (RpcException e)
         {

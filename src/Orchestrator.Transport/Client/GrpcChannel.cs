@@ -28,6 +28,8 @@ public sealed class GrpcChannel : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             UseProxy = false,
+            // Request bodies leave in large socket writes instead of one per 16 KiB DATA frame.
+            ConnectCallback = (context, token) => CoalescingSocketStream.ConnectAsync(context.DnsEndPoint, token),
         };
         if (Options.RemoteCertificateValidation is not null)
             handler.SslOptions.RemoteCertificateValidationCallback = Options.RemoteCertificateValidation;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +27,7 @@ public sealed class GrpcServer : IAsyncDisposable
         // Read straight into a buffer instead of first waiting for data with a 1-byte peek: half the receive system
         // calls on a stream of tensor chunks, for a 4 KiB block held per idle connection.
         builder.Services.Configure<SocketTransportOptions>(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory(options.MemoryBlockSize));
         if (options.LoggerFactory is not null) builder.Services.AddSingleton(options.LoggerFactory);
         _app = builder.Build();
         _app.Run(Dispatcher.HandleAsync);

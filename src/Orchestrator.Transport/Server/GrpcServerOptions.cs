@@ -36,6 +36,12 @@ public sealed class GrpcServerOptions
     public int MaxFrameSize { get; set; } = 1024 * 1024;
     public int MaxStreamsPerConnection { get; set; } = 100;
 
+    /// <summary>
+    /// Size of Kestrel's buffer blocks (its own are 4 KiB): a socket receive fills at most one, so tensor streams want
+    /// large ones; an idle connection holds one. <see cref="GrpcServer"/> only (an app hosting the dispatcher keeps its own).
+    /// </summary>
+    public int MemoryBlockSize { get; set; } = 1024 * 1024;
+
     /// <summary>How long stopping waits for calls in flight before cutting them off.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -50,6 +56,7 @@ public sealed class GrpcServerOptions
         Require(InitialConnectionWindowSize >= 65535, nameof(InitialConnectionWindowSize), InitialConnectionWindowSize, "at least 65535");
         Require(InitialStreamWindowSize >= 65535, nameof(InitialStreamWindowSize), InitialStreamWindowSize, "at least 65535");
         Require(MaxFrameSize is >= 16384 and <= 16777215, nameof(MaxFrameSize), MaxFrameSize, "16384 to 16777215 (HTTP/2)");
+        Require(MemoryBlockSize is >= 4096 and <= 64 * 1024 * 1024, nameof(MemoryBlockSize), MemoryBlockSize, "4 KiB to 64 MiB");
         Require(MaxStreamsPerConnection > 0, nameof(MaxStreamsPerConnection), MaxStreamsPerConnection, "positive");
         Require(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), ShutdownTimeout, "not negative");
         if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken))

@@ -48,11 +48,11 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
         return Array.AsSpan(_written);
     }
 
-    /// <summary>Writes the header: not compressed, then the message length, big-endian.</summary>
-    public void Seal()
+    /// <summary>Writes the header: not compressed, then the message length, big-endian (more than this buffer holds when the rest follows in another write).</summary>
+    public void Seal(int messageLength)
     {
         Array[0] = 0;
-        BinaryPrimitives.WriteUInt32BigEndian(Array.AsSpan(1, 4), (uint)MessageLength);
+        BinaryPrimitives.WriteUInt32BigEndian(Array.AsSpan(1, 4), (uint)messageLength);
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
 
 namespace Orchestrator.Worker.AllReduce;
@@ -20,7 +21,8 @@ internal sealed class ReductionState
     public ReductionState(ExchangeRequest request, SegmentLayout layout)
     {
         (_request, _layout) = (request, layout);
-        Result = new float[layout.Length];
+        // Not zeroed: every chunk of the result is written once (folded or copied) before the exchange completes.
+        Result = GC.AllocateUninitializedArray<float>(checked((int)layout.Length));
         _pending = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new List<PendingPart>())];
         _ownReduced = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
         _final = new bool[layout.Members, layout.ChunksPerSegment];
@@ -56,7 +58,7 @@ internal sealed class ReductionState
                 if (chunk.Segment != _request.Rank) throw Malformed(chunk, $"a partial sum of segment {chunk.Segment} sent to rank {_request.Rank}");
                 if (chunk.ShardBegin < 0 || chunk.ShardEnd <= chunk.ShardBegin || chunk.ShardEnd > _request.ShardCount)
                     throw Malformed(chunk, $"shard range [{chunk.ShardBegin}, {chunk.ShardEnd}) is not within 0..{_request.ShardCount}");
-                // The parsed message owns its bytes, so they are kept as they came until the chunk's fold.
+                // The parsed message owns its bytes, so they are kept as they came until the chunk's fold, which releases them.
                 if (!_final[_request.Rank, chunk.ChunkIndex]) AddContribution(chunk.ChunkIndex, new PendingPart(chunk.ShardBegin, chunk.ShardEnd, chunk.Data.Memory));
                 break;
             case ReducePhase.AllGather:
@@ -64,6 +66,7 @@ internal sealed class ReductionState
                     throw Malformed(chunk, $"a finished segment must cover shards [0, {_request.ShardCount}), not [{chunk.ShardBegin}, {chunk.ShardEnd})");
                 if (_final[chunk.Segment, chunk.ChunkIndex]) break;
                 MemoryMarshal.Cast<byte, float>(chunk.Data.Span).CopyTo(Result.AsSpan((int)offset, count));
+                RentedBytes.Release(chunk.Data.Memory);
                 MarkFinal(chunk.Segment, chunk.ChunkIndex);
                 break;
             default:
@@ -86,6 +89,7 @@ internal sealed class ReductionState
         Span<float> sum = Result.AsSpan((int)offset, count);
         parts[0].Values.CopyTo(sum);
         for (int k = 1; k < parts.Count; k++) Fold.Add(sum, parts[k].Values);
+        foreach (PendingPart part in parts) RentedBytes.Release(part.Bytes);
         parts.Clear();
         MarkFinal(_request.Rank, chunk);
     }

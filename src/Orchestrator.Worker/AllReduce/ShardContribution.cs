@@ -13,8 +13,10 @@ public sealed record ShardContribution(int ShardBegin, int ShardEnd, float[] Val
         var groups = new List<ShardContribution>();
         int prefix = 0;
         while (prefix < ordered.Count && ordered[prefix].Shard == prefix) prefix++;
-        if (prefix > 0)
+        if (prefix == 1) groups.Add(new ShardContribution(0, 1, ordered[0].Values));
+        else if (prefix > 1)
         {
+            // A new array: the callers' buffers are only read.
             float[] sum = (float[])ordered[0].Values.Clone();
             for (int k = 1; k < prefix; k++) Fold.Add(sum, ordered[k].Values);
             groups.Add(new ShardContribution(0, prefix, sum));
