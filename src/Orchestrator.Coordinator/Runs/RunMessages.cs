@@ -1,4 +1,5 @@
 using Orchestrator.Coordinator.Entities;
+using Orchestrator.Coordinator.Placement;
 
 namespace Orchestrator.Coordinator.Runs;
 
@@ -17,7 +18,8 @@ internal sealed record CompleteShard(string WorkerId, long Step, int Shard) : IE
 /// <summary>The generator after <see cref="Step"/> steps was saved at <see cref="Reference"/>.</summary>
 internal sealed record RecordCheckpoint(long Step, string Reference) : IEntityRequest<WorkReceipt>;
 
-internal sealed record CompleteEvaluation(string WorkerId, IReadOnlyDictionary<int, double> Accuracy) : IEntityRequest<WorkReceipt>;
+/// <summary>A worker trained the network of evaluation unit <see cref="Unit"/>; its test accuracy in [0, 1].</summary>
+internal sealed record CompleteEvaluation(string WorkerId, EvaluationKey Unit, double Accuracy) : IEntityRequest<WorkReceipt>;
 
 /// <summary>The run failed; a <see cref="WorkerId"/> must hold one of its units (a stale worker's word does not count).</summary>
 internal sealed record FailRun(string? WorkerId, string Reason) : IEntityRequest<WorkReceipt>;
