@@ -84,7 +84,7 @@ public sealed class DistributedRunTests : IDisposable
     }
 
     [Fact]
-    public async Task A_killed_worker_a_joining_worker_and_a_restarted_coordinator_lose_no_step()
+    public async Task A_killed_worker_a_joining_worker_and_a_restarted_coordinator_lose_no_step_nor_evaluation_unit()
     {
         byte[] reference = await SingleProcessGeneratorAsync();
         string token = Path.Combine(_root, "token");
@@ -111,9 +111,13 @@ public sealed class DistributedRunTests : IDisposable
             coordinator = OrchestratorProcess.Start(_root, coordinatorArgs);   // ... and resumes from its SQLite store
 
             using var again = await ConnectAsync(new Uri(address), "a-test-token");
+            await WaitForEvaluationAsync(again, run.RunId);
+            workers["a"].Kill();                 // as the evaluation starts, each worker holding a unit: a's is placed again
             RunStatus final = await WaitForEndAsync(again, run.RunId);
             Assert.True(final.State == RunState.Succeeded, $"run ended {final.State}: {final.Error}\n{coordinator.Output}");
             Assert.True(reference.AsSpan().SequenceEqual(DistributedGenerator("runs/tiny")), "the generator differs from the single-process one");
+            Assert.Equal(Report("runs/single"), Report("runs/tiny"));
+            Assert.Equal((6, 6), (final.EvaluationUnitsDone, final.EvaluationUnitsTotal));
             Assert.Matches(@"step (9|10|11): shards", workers["d"].Output);
         }
         finally
@@ -204,6 +208,17 @@ public sealed class DistributedRunTests : IDisposable
             if ((status.Stage == RunStage.Match && status.Step >= step) || status.State != RunState.Running && status.State != RunState.Queued)
             {
                 Assert.Equal(RunStage.Match, status.Stage);
+                return;
+            }
+    }
+
+    private static async Task WaitForEvaluationAsync(ControlClient control, string runId)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        await foreach (RunStatus status in control.WatchRunAsync(runId, timeout.Token))
+            if (status.Stage == RunStage.Evaluate || status.State != RunState.Running && status.State != RunState.Queued)
+            {
+                Assert.Equal(RunStage.Evaluate, status.Stage);
                 return;
             }
     }
