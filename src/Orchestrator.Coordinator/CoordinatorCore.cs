@@ -136,12 +136,16 @@ public sealed class CoordinatorCore : IAsyncDisposable
 
     // ---- runs ----
 
-    /// <summary>Queues a run (a run already queued, running or done is left as it is) and admits what fits.</summary>
+    /// <summary>
+    /// Queues a run (a run already queued, running or done is left as it is) and admits what fits. A completed run's
+    /// report is written again, so one lost to a crash right after the run completed comes back.
+    /// </summary>
     public async Task<RunSnapshot> SubmitRunAsync(RunSpec spec, CancellationToken cancellationToken)
     {
         spec.Validate();
         RunPlan plan = _planner.Plan(spec);
-        await SubmitOneAsync(spec, plan, null, 0, cancellationToken);
+        SubmitRunReply reply = await SubmitOneAsync(spec, plan, null, 0, cancellationToken);
+        if (reply.Run.Status == RunStatus.Completed) _planner.WriteReport(reply.Run.Plan, reply.Run.Evaluations);
         await PumpQueueAsync(cancellationToken);
         return (await GetRunAsync(spec.Key, cancellationToken))!;
     }
@@ -173,9 +177,12 @@ public sealed class CoordinatorCore : IAsyncDisposable
         CancellationToken cancellationToken) =>
         AskAsync(RunEntity.Kind, runKey, new ReportShards(workerId, step, shards, checkpoint), cancellationToken);
 
-    /// <summary>A worker evaluated the run: test accuracy for every IPC of its plan.</summary>
-    public Task<WorkReceipt> CompleteEvaluationAsync(string runKey, string workerId, IReadOnlyDictionary<int, double> accuracy, CancellationToken cancellationToken) =>
-        ReportAsync(runKey, new CompleteEvaluation(workerId, accuracy), cancellationToken);
+    /// <summary>
+    /// A worker trained the network of evaluation unit <paramref name="unit"/>: its test accuracy in [0, 1]. The last
+    /// unit completes the run, and its report is written.
+    /// </summary>
+    public Task<WorkReceipt> CompleteEvaluationAsync(string runKey, string workerId, EvaluationKey unit, double accuracy, CancellationToken cancellationToken) =>
+        ReportAsync(runKey, new CompleteEvaluation(workerId, unit, accuracy), cancellationToken);
 
     /// <summary>The run failed: reported by the worker holding one of its units, or by an operator (null worker).</summary>
     public Task<WorkReceipt> FailRunAsync(string runKey, string? workerId, string reason, CancellationToken cancellationToken) =>
@@ -226,6 +233,7 @@ public sealed class CoordinatorCore : IAsyncDisposable
         WorkReceipt receipt = await AskAsync(RunEntity.Kind, runKey, report, cancellationToken);
         if (receipt is { Accepted: true, Run: { } run } && run.Status.IsTerminal())
         {
+            if (run.Status == RunStatus.Completed) _planner.WriteReport(run.Plan, run.Evaluations);
             _queue.Track(run);
             foreach (string sweep in run.Sweeps)
             {

@@ -7,11 +7,12 @@ using Orchestrator.Metrics;
 using Orchestrator.Protocol.V1;
 using Orchestrator.Torch;
 using Orchestrator.Worker.AllReduce;
+using EvaluationUnit = Orchestrator.Distillation.Stages.EvaluationUnit;
 
 namespace Orchestrator.Worker;
 
 /// <summary>
-/// Carries out one assignment and says what to report: stage 1, the evaluation, or this worker's shards of a step with
+/// Carries out one assignment and says what to report: stage 1, one evaluation unit, or this worker's shards of a step with
 /// the all-reduce and the update. A step is always computed from the state at its start: a worker behind it fetches the
 /// state from a peer (or recomputes the missing steps alone), a worker past it finishes the exchange for its peers.
 /// </summary>
@@ -35,9 +36,7 @@ public sealed class AssignmentExecutor(WorkerOptions options, RunReplicas replic
                     await StepAsync(replica, assignment, report, cancellation);
                     break;
                 case WorkKind.Evaluate:
-                    EvaluationReport evaluation = await Task.Run(() => new EvaluateStage(replica.Context).Run(cancellation), cancellation);
-                    foreach (EvaluationRow row in evaluation.Rows.Where(r => r.Method == EvaluateStage.Distilled)) report.Accuracy[row.Ipc] = row.Accuracy.Mean;
-                    replicas.Close(assignment.RunId);
+                    await EvaluateAsync(replica, assignment, report, cancellation);
                     break;
                 default:
                     throw new InvalidDataException($"assignment of unknown kind {assignment.Kind}");
@@ -61,6 +60,22 @@ public sealed class AssignmentExecutor(WorkerOptions options, RunReplicas replic
                 assignment.RunId, assignment.Step, assignment.Attempt, e.Message);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Trains and tests one evaluation unit's network. The run's copy is closed after it (its data is the bulk of the
+    /// worker's memory): the next unit placed here opens it again, which costs little beside a network's training.
+    /// </summary>
+    private async Task EvaluateAsync(RunReplica replica, StepAssignment assignment, StepReport report, CancellationToken cancellation)
+    {
+        EvaluationUnit unit = assignment.Evaluation is { } e
+            ? new EvaluationUnit(e.Row, e.Ipc, e.Run)
+            : throw new InvalidDataException("an evaluation assignment must name its unit (row, IPC, run)");
+        var clock = Stopwatch.StartNew();
+        report.EvaluationAccuracy = await Task.Run(() => new EvaluateStage(replica.Context).Run(unit, cancellation), cancellation);
+        report.Evaluation = assignment.Evaluation;
+        logger.LogInformation("{Run} evaluation {Unit}: test accuracy {Accuracy:F4} in {Seconds:F1} s", assignment.RunId, unit, report.EvaluationAccuracy, clock.Elapsed.TotalSeconds);
+        replicas.Close(assignment.RunId);
     }
 
     private async Task StepAsync(RunReplica replica, StepAssignment assignment, StepReport report, CancellationToken cancellation)

@@ -10,13 +10,13 @@ namespace Orchestrator.Worker;
 internal sealed class SeenAssignments
 {
     private const int PerRun = 8;
-    private readonly Dictionary<string, Queue<(WorkKind Kind, long Step, long Attempt)>> runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<(WorkKind Kind, long Step, long Attempt, EvaluationUnit? Unit)>> runs = new(StringComparer.Ordinal);
 
-    /// <summary>True the first time an assignment is seen.</summary>
+    /// <summary>True the first time an assignment is seen (an evaluation unit's attempt counts its own placements).</summary>
     public bool Add(StepAssignment assignment)
     {
-        var identity = (assignment.Kind, assignment.Step, assignment.Attempt);
-        Queue<(WorkKind, long, long)> recent = runs.TryGetValue(assignment.RunId, out var known) ? known : runs[assignment.RunId] = new Queue<(WorkKind, long, long)>();
+        var identity = (assignment.Kind, assignment.Step, assignment.Attempt, assignment.Evaluation);
+        var recent = runs.TryGetValue(assignment.RunId, out var known) ? known : runs[assignment.RunId] = new Queue<(WorkKind, long, long, EvaluationUnit?)>();
         if (recent.Contains(identity)) return false;
         if (recent.Count == PerRun) recent.Dequeue();
         recent.Enqueue(identity);

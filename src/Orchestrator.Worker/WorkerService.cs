@@ -151,12 +151,15 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         }
     }
 
-    /// <summary>Whether a later step or attempt of the same run is already queued behind this one.</summary>
+    /// <summary>
+    /// Whether a later step or attempt of the same run is already queued behind this one. Evaluation units are never
+    /// superseded: each is its own piece of work, whatever was placed after it.
+    /// </summary>
     private bool Superseded(StepAssignment assignment)
     {
         lock (_gate)
-            return _assignments.Reader.TryPeek(out StepAssignment? next) && next.RunId == assignment.RunId && next.Kind == assignment.Kind
-                && (next.Step, next.Attempt).CompareTo((assignment.Step, assignment.Attempt)) > 0;
+            return assignment.Kind != WorkKind.Evaluate && _assignments.Reader.TryPeek(out StepAssignment? next) && next.RunId == assignment.RunId
+                && next.Kind == assignment.Kind && (next.Step, next.Attempt).CompareTo((assignment.Step, assignment.Attempt)) > 0;
     }
 
     /// <summary>Sends a report until the coordinator answers it (accepted or refused); only stopping gives up.</summary>

@@ -5,7 +5,8 @@ namespace Orchestrator.Cli.Tests;
 
 /// <summary>
 /// The real distributed path, in child processes on loopback: a coordinator, workers, the gRPC all-reduce. The distilled
-/// generator must be the single-process pipeline's to the bit, whatever the number of workers and whatever fails.
+/// generator must be the single-process pipeline's to the bit, whatever the number of workers and whatever fails, and
+/// so must the evaluation's report, its units spread over the workers.
 /// </summary>
 [Collection(nameof(DistributedRunTests))]
 public sealed class DistributedRunTests : IDisposable
@@ -21,7 +22,8 @@ public sealed class DistributedRunTests : IDisposable
         catch (IOException) { }
     }
 
-    // Twelve generator steps of three shards on ~300 MNIST images: seconds per step on two cores.
+    // Twelve generator steps of three shards on ~300 MNIST images: seconds per step on two cores. The evaluation is 3
+    // rows × 2 runs: six units.
     private const string Config = """
         seed: 3
         threads: 1
@@ -30,7 +32,7 @@ public sealed class DistributedRunTests : IDisposable
         gan: {width: 16}
         pretrain: {epochs: 2, steps_per_epoch: 3, batch: 32, checkpoint_every: 1, score_ipc: 2, score_epochs: 2}
         match: {epochs: 4, steps_per_epoch: 3, batch: 16, shards: 3, pool: [ConvNetW32, ConvNet], pool_steps: 2, checkpoint_every: 5}
-        evaluate: {ipc: [1], runs: 1, epochs: 2}
+        evaluate: {ipc: [1], runs: 2, epochs: 2}
         """;
 
     private string ConfigFile
@@ -52,15 +54,29 @@ public sealed class DistributedRunTests : IDisposable
     private byte[] DistributedGenerator(string output) =>
         File.ReadAllBytes(Directory.GetFiles(Path.Combine(_root, output), "generator.safetensors", SearchOption.AllDirectories).Single());
 
+    /// <summary>The run's report.md and report.json under <paramref name="output"/> (the cluster writes them in the run's folder).</summary>
+    private (string Table, string Json) Report(string output)
+    {
+        string folder = Path.GetDirectoryName(Directory.GetFiles(Path.Combine(_root, output), "report.md", SearchOption.AllDirectories).Single())!;
+        return (File.ReadAllText(Path.Combine(folder, "report.md")), File.ReadAllText(Path.Combine(folder, "report.json")));
+    }
+
     [Fact]
-    public async Task One_two_and_three_workers_give_the_single_process_generator_bit_for_bit()
+    public async Task One_two_and_three_workers_give_the_single_process_generator_and_report_bit_for_bit()
     {
         byte[] reference = await SingleProcessGeneratorAsync();
+        var (table, json) = Report("runs/single");
         foreach (int workers in new[] { 1, 2, 3 })
         {
             string output = await OrchestratorProcess.RunAsync(_root, Generous, "run", "--config", ConfigFile, "--workers", workers.ToString(), "--output", $"runs/w{workers}");
-            Assert.Contains("| distilled", output);
+            Assert.Contains(table, output);
+            Assert.Matches(@"\[evaluate\] units [0-5]/6 ", output);
             Assert.True(reference.AsSpan().SequenceEqual(DistributedGenerator($"runs/w{workers}")), $"{workers} worker(s): the generator differs from the single-process one");
+            Assert.Equal((table, json), Report($"runs/w{workers}"));
+            // The evaluation's units start one per worker, so every worker evaluates.
+            for (int i = 0; i < workers; i++)
+                Assert.Matches(@"evaluation (random|cgan|distilled) IPC 1 run [01]: test accuracy",
+                    File.ReadAllText(Path.Combine(_root, "runs", $"w{workers}", "cluster", "workers", $"local-{i}.log")));
             // bench/scaling.py times steps from these lines (STEP_LINE there): millisecond timestamps and every field.
             string log = File.ReadAllText(Path.Combine(_root, "runs", $"w{workers}", "cluster", "workers", "local-0.log"));
             Assert.Matches(@"(?m)^\d\d:\d\d:\d\d\.\d{3} info: \S+ \S+ step 1: shards \[[\d, ]+\] in [\d.]+ s \([\d.]+ s CPU\), all-reduce of a \d+ B buffer \(\d+ B sent\) in [\d.]+ s \(.*\), step [\d.]+ s\r?$", log);
@@ -68,7 +84,7 @@ public sealed class DistributedRunTests : IDisposable
     }
 
     [Fact]
-    public async Task A_killed_worker_a_joining_worker_and_a_restarted_coordinator_lose_no_step()
+    public async Task A_killed_worker_a_joining_worker_and_a_restarted_coordinator_lose_no_step_nor_evaluation_unit()
     {
         byte[] reference = await SingleProcessGeneratorAsync();
         string token = Path.Combine(_root, "token");
@@ -95,9 +111,13 @@ public sealed class DistributedRunTests : IDisposable
             coordinator = OrchestratorProcess.Start(_root, coordinatorArgs);   // ... and resumes from its SQLite store
 
             using var again = await ConnectAsync(new Uri(address), "a-test-token");
+            await WaitForEvaluationAsync(again, run.RunId);
+            workers["a"].Kill();                 // as the evaluation starts, each worker holding a unit: a's is placed again
             RunStatus final = await WaitForEndAsync(again, run.RunId);
             Assert.True(final.State == RunState.Succeeded, $"run ended {final.State}: {final.Error}\n{coordinator.Output}");
             Assert.True(reference.AsSpan().SequenceEqual(DistributedGenerator("runs/tiny")), "the generator differs from the single-process one");
+            Assert.Equal(Report("runs/single"), Report("runs/tiny"));
+            Assert.Equal((6, 6), (final.EvaluationUnitsDone, final.EvaluationUnitsTotal));
             Assert.Matches(@"step (9|10|11): shards", workers["d"].Output);
         }
         finally
@@ -188,6 +208,17 @@ public sealed class DistributedRunTests : IDisposable
             if ((status.Stage == RunStage.Match && status.Step >= step) || status.State != RunState.Running && status.State != RunState.Queued)
             {
                 Assert.Equal(RunStage.Match, status.Stage);
+                return;
+            }
+    }
+
+    private static async Task WaitForEvaluationAsync(ControlClient control, string runId)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        await foreach (RunStatus status in control.WatchRunAsync(runId, timeout.Token))
+            if (status.Stage == RunStage.Evaluate || status.State != RunState.Running && status.State != RunState.Queued)
+            {
+                Assert.Equal(RunStage.Evaluate, status.Stage);
                 return;
             }
     }

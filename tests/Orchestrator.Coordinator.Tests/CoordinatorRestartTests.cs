@@ -41,7 +41,40 @@ public sealed class CoordinatorRestartTests : IAsyncLifetime
 
         await FakeWorker.DriveAsync(w);
         Assert.Equal(RunStatus.Completed, (await _h.Core.GetRunAsync(run.Key, CancellationToken.None))!.Status);
-        Assert.Equal(3 + 4 + 1, w.Done.Count); // the rest of step 1, step 2, the evaluation
+        Assert.Equal(3 + 4 + 2 * 2 * 2, w.Done.Count); // the rest of step 1, step 2, the evaluation (IPC × row × run)
+    }
+
+    [Fact]
+    public async Task Finished_evaluation_units_survive_a_restart_and_only_the_unit_in_flight_is_computed_again()
+    {
+        FakeWorker w = _h.Worker("w", "ConvNet", "ResNet18");
+        await w.RegisterAsync();
+        RunSnapshot run = await _h.Core.SubmitRunAsync(new RunSpec("cfg", ["seed=5", "match.steps=0"]), CancellationToken.None);
+        await w.WorkAsync();   // pretraining
+        await w.WorkAsync();   // two evaluation units
+        await w.WorkAsync();
+        RunSnapshot before = (await _h.Core.GetRunAsync(run.Key, CancellationToken.None))!;
+        Assert.Equal(2, before.Evaluations.Count);
+        UnitAssignment inFlight = Assert.Single(before.Units, u => u.Status == UnitStatus.Assigned);
+
+        await _h.RestartAsync();
+        RunSnapshot after = (await _h.Core.GetRunAsync(run.Key, CancellationToken.None))!;
+        Assert.Equal(before.Evaluations, after.Evaluations);
+        Assert.Equal(before.Units, after.Units);
+
+        // The worker went down too: registering again gives back its unit in flight, which is placed anew.
+        w = _h.Worker("w", "ConvNet", "ResNet18");
+        await w.RegisterAsync();
+        UnitAssignment again = (await _h.Core.GetRunAsync(run.Key, CancellationToken.None))!.Units.Single(u => u.Unit == inFlight.Unit);
+        Assert.Equal((UnitStatus.Assigned, "w"), (again.Status, again.WorkerId));
+        Assert.True(again.Attempt > inFlight.Attempt, "a unit placed anew must be a new order");
+
+        await FakeWorker.DriveAsync(w);
+        RunSnapshot completed = (await _h.Core.GetRunAsync(run.Key, CancellationToken.None))!;
+        Assert.Equal(RunStatus.Completed, completed.Status);
+        Assert.Equal(2 * 2 * 2, completed.Evaluations.Count);
+        Assert.Equal(before.Evaluations, completed.Evaluations.Take(2));
+        Assert.Equal(2 * 2 * 2 - 2, w.Done.Count(u => u.Kind == WorkKind.Evaluate));
     }
 
     [Fact]

@@ -172,24 +172,119 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         Assert.All(assignments, a => Assert.Equal(new CheckpointRef(RunStatus.Matching, 2, "ckpt/step2"), a.Checkpoint));
     }
 
-    [Fact]
-    public async Task Evaluation_must_report_exactly_the_planned_IPCs()
+    private static List<string> Sorted(IEnumerable<EvaluationKey> units) => [.. units.Select(u => u.ToString()).Order(StringComparer.Ordinal)];
+
+    // A distinct accuracy per unit, so a sum in the wrong order or a unit counted twice shows in the means.
+    private static double AccuracyOf(EvaluationKey unit) => 0.5 + unit.Ipc * 0.01 + (unit.Row == "random" ? 0.1 : 0) + unit.Run * 0.037;
+
+    /// <summary>Reports every evaluation unit the workers hold, round after round, until the run is done; returns who computed what.</summary>
+    private async Task<List<(string Worker, EvaluationKey Unit)>> EvaluateAllAsync(params FakeWorker[] workers)
     {
-        FakeWorker w = _h.Worker("w", "ConvNet", "ResNet18");
-        await w.RegisterAsync();
-        RunSnapshot run = await Core.SubmitRunAsync(Spec(7, "match.steps=0", "evaluate.ipc=[1, 10, 50]"), CancellationToken.None);
-        await w.WorkAsync();
-        Assert.Equal(RunStatus.Evaluating, (await Core.GetRunAsync(run.Key, CancellationToken.None))!.Status);
+        var done = new List<(string, EvaluationKey)>();
+        for (int round = 0; round < 100; round++)
+        {
+            int reported = 0;
+            foreach (FakeWorker w in workers)
+                foreach (WorkAssignment a in (await w.HeartbeatAsync()).Assignments)
+                {
+                    EvaluationKey unit = a.Unit.Evaluation!;
+                    Assert.True((await Core.CompleteEvaluationAsync(a.Unit.RunKey, w.Id, unit, AccuracyOf(unit), CancellationToken.None)).Accepted);
+                    done.Add((w.Id, unit));
+                    reported++;
+                }
+            if (reported == 0) return done;
+        }
+        throw new InvalidOperationException("evaluation still running after 100 rounds");
+    }
 
-        WorkReceipt missing = await Core.CompleteEvaluationAsync(run.Key, "w", new Dictionary<int, double> { [1] = 90, [10] = 95 }, CancellationToken.None);
-        WorkReceipt notFinite = await Core.CompleteEvaluationAsync(run.Key, "w", new Dictionary<int, double> { [1] = 90, [10] = double.NaN, [50] = 1 }, CancellationToken.None);
-        WorkReceipt done = await Core.CompleteEvaluationAsync(run.Key, "w", new Dictionary<int, double> { [50] = 99, [1] = 90, [10] = 95 }, CancellationToken.None);
+    [Fact]
+    public async Task Evaluation_units_go_one_per_worker_and_the_run_takes_the_last_rows_mean_per_IPC()
+    {
+        FakeWorker a = _h.Worker("a", "ConvNet", "ResNet18");
+        FakeWorker b = _h.Worker("b", "ConvNet", "ResNet18");
+        await a.RegisterAsync();
+        await b.RegisterAsync();
+        RunSnapshot run = await Core.SubmitRunAsync(Spec(7, "match.steps=0", "evaluate.ipc=[1, 10, 50]", "evaluate.runs=3"), CancellationToken.None);
+        await a.WorkAsync(); // pretraining (the smallest id wins the placement tie)
+        run = (await Core.GetRunAsync(run.Key, CancellationToken.None))!;
 
-        Assert.Equal("accuracies given for IPC [1, 10], expected [1, 10, 50]", missing.Reason);
-        Assert.Equal("an accuracy is not a finite number", notFinite.Reason);
-        Assert.True(done.Accepted);
-        Assert.Equal(RunStatus.Completed, done.Run!.Status);
-        Assert.Equal([RunStatus.Queued, RunStatus.Pretraining, RunStatus.Evaluating, RunStatus.Completed], done.Run.History.Select(t => t.To));
+        // 3 IPC × 2 rows × 3 runs, in the table's order; one unit per worker at a time, the rest waiting with the reason.
+        Assert.Equal(RunStatus.Evaluating, run.Status);
+        Assert.Equal(18, run.Units.Count);
+        Assert.Equal(new EvaluationKey("random", 1, 0), run.Units[0].Unit.Evaluation);
+        Assert.Equal(new EvaluationKey("distilled", 50, 2), run.Units[^1].Unit.Evaluation);
+        Assert.Equal(["a", "b"], run.Units.Where(u => u.Status == UnitStatus.Assigned).Select(u => u.WorkerId!).Order());
+        Assert.All(run.Units.Where(u => u.Status == UnitStatus.Pending), u => Assert.Equal("every live worker is computing a unit of this evaluation", u.PendingReason));
+
+        UnitAssignment held = run.Units.First(u => u.Status == UnitStatus.Assigned);
+        EvaluationKey heldUnit = held.Unit.Evaluation!;
+        string other = held.WorkerId == "a" ? "b" : "a";
+        WorkReceipt unknown = await Core.CompleteEvaluationAsync(run.Key, held.WorkerId!, new EvaluationKey("cgan", 1, 0), 0.9, CancellationToken.None);
+        WorkReceipt notYours = await Core.CompleteEvaluationAsync(run.Key, other, heldUnit, 0.9, CancellationToken.None);
+        WorkReceipt notFinite = await Core.CompleteEvaluationAsync(run.Key, held.WorkerId!, heldUnit, double.NaN, CancellationToken.None);
+        WorkReceipt pending = await Core.CompleteEvaluationAsync(run.Key, other, run.Units.First(u => u.Status == UnitStatus.Pending).Unit.Evaluation!, 0.9, CancellationToken.None);
+        Assert.Equal($"{new EvaluationKey("cgan", 1, 0)} is not a unit of this run's evaluation", unknown.Reason);
+        Assert.Equal($"{held.Unit} is assigned to '{held.WorkerId}', not '{other}'", notYours.Reason);
+        Assert.Equal($"the accuracy of {heldUnit} is not a finite number", notFinite.Reason);
+        Assert.EndsWith("is not assigned to anyone", pending.Reason);
+        Assert.Empty((await Core.GetRunAsync(run.Key, CancellationToken.None))!.Evaluations);
+
+        var done = await EvaluateAllAsync(a, b);
+        Assert.Equal(Sorted(run.Plan.EvaluationUnits), Sorted(done.Select(d => d.Unit)));   // each unit once
+        Assert.Contains(done, d => d.Worker == "a");
+        Assert.Contains(done, d => d.Worker == "b");
+
+        RunSnapshot completed = (await Core.GetRunAsync(run.Key, CancellationToken.None))!;
+        Assert.Equal(RunStatus.Completed, completed.Status);
+        Assert.Empty(completed.Units);
+        foreach (int ipc in new[] { 1, 10, 50 })
+        {
+            List<double> distilled = [.. Enumerable.Range(0, 3).Select(k => AccuracyOf(new EvaluationKey("distilled", ipc, k)))];
+            Assert.Equal(distilled.Average(), completed.Accuracy[ipc]);
+        }
+        var (plan, results) = Assert.Single(_h.Planner.Reports);
+        Assert.Equal(run.Plan, plan);
+        Assert.Equal(done.Select(d => new EvaluationResult(d.Unit, AccuracyOf(d.Unit))), results);
+        Assert.Equal([RunStatus.Queued, RunStatus.Pretraining, RunStatus.Evaluating, RunStatus.Completed], completed.History.Select(t => t.To));
+
+        // Submitting the completed run again writes its report again, from the same results.
+        await Core.SubmitRunAsync(Spec(7, "match.steps=0", "evaluate.ipc=[1, 10, 50]", "evaluate.runs=3"), CancellationToken.None);
+        Assert.Equal(2, _h.Planner.Reports.Count);
+        Assert.Equal(results, _h.Planner.Reports[1].Results);
+    }
+
+    [Fact]
+    public async Task A_lost_worker_gives_back_only_its_unit_in_flight_and_a_joining_worker_takes_units()
+    {
+        FakeWorker a = _h.Worker("a", "ConvNet", "ResNet18");
+        FakeWorker b = _h.Worker("b", "ConvNet", "ResNet18");
+        await a.RegisterAsync();
+        await b.RegisterAsync();
+        RunSnapshot run = await Core.SubmitRunAsync(Spec(9, "match.steps=0"), CancellationToken.None);
+        await a.WorkAsync(); // pretraining
+
+        // b finishes one unit and takes the next, then leaves with it.
+        WorkAssignment first = Assert.Single((await b.HeartbeatAsync()).Assignments);
+        Assert.True((await Core.CompleteEvaluationAsync(run.Key, "b", first.Unit.Evaluation!, 0.8, CancellationToken.None)).Accepted);
+        WorkAssignment inFlight = Assert.Single((await b.HeartbeatAsync()).Assignments);
+        Assert.True(await Core.DeregisterWorkerAsync("b", CancellationToken.None));
+
+        run = (await Core.GetRunAsync(run.Key, CancellationToken.None))!;
+        Assert.Equal([new EvaluationResult(first.Unit.Evaluation!, 0.8)], run.Evaluations);
+        UnitAssignment lost = run.Units.Single(u => u.Unit == inFlight.Unit);
+        Assert.Equal((UnitStatus.Pending, (string?)null), (lost.Status, lost.WorkerId));   // a is busy with its own unit
+        Assert.Equal(UnitStatus.Done, run.Units.Single(u => u.Unit == first.Unit).Status);
+
+        FakeWorker c = _h.Worker("c", "ConvNet");
+        await c.RegisterAsync();
+        Assert.Single((await c.HeartbeatAsync()).Assignments);
+
+        var done = await EvaluateAllAsync(a, c);
+        Assert.Contains(done, d => d.Worker == "c");
+        Assert.Contains(done, d => d.Unit == inFlight.Unit.Evaluation);
+        RunSnapshot completed = (await Core.GetRunAsync(run.Key, CancellationToken.None))!;
+        Assert.Equal(RunStatus.Completed, completed.Status);
+        Assert.Equal(Sorted(run.Plan.EvaluationUnits), Sorted(completed.Evaluations.Select(e => e.Unit)));
     }
 
     [Fact]

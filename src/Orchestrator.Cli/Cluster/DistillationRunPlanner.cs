@@ -2,12 +2,14 @@ using Orchestrator.Coordinator.Runs;
 using Orchestrator.Distillation.Configuration;
 using Orchestrator.Distillation.Data;
 using Orchestrator.Distillation.Matching;
+using Orchestrator.Distillation.Stages;
 
 namespace Orchestrator.Cli.Cluster;
 
 /// <summary>
 /// The method's side of scheduling: resolves a run spec (config text + overrides) into a plan whose config every worker
-/// computes with, the run's folder set under the shared directory, and says which pool architecture each shard draws.
+/// computes with, the run's folder set under the shared directory, says which pool architecture each shard draws, and
+/// writes the report from the evaluation units' accuracies.
 /// </summary>
 public sealed class DistillationRunPlanner(string sharedDirectory) : IRunPlanner
 {
@@ -34,10 +36,15 @@ public sealed class DistillationRunPlanner(string sharedDirectory) : IRunPlanner
         // Pinned, so every worker's epochs (and pool draws) are the ones placement assumed.
         config.Match.StepsPerEpoch = (int)stepsPerEpoch;
         return new RunPlan(config.Seed, config.Match.Epochs * stepsPerEpoch, config.Match.Shards, [.. config.Evaluate.Ipc], [.. config.Match.Pool],
-            stepsPerEpoch, RunConfigLoader.Serialize(config));
+            stepsPerEpoch, EvaluateStage.Methods(config.Evaluate), config.Evaluate.Runs, RunConfigLoader.Serialize(config));
     }
 
     public string ArchitectureOf(RunPlan plan, long step, int shard) => MatchingPlan.ArchitectureOf(plan.Pool, plan.Seed, step / plan.StepsPerEpoch, shard);
+
+    /// <summary>The evaluation stage's report.json and report.md in the run folder, from the units' accuracies.</summary>
+    public void WriteReport(RunPlan plan, IReadOnlyList<EvaluationResult> results) =>
+        EvaluateStage.Report(RunConfigLoader.FromText(plan.Config, "run plan"),
+            results.ToDictionary(r => new EvaluationUnit(r.Unit.Row, r.Unit.Ipc, r.Unit.Run), r => r.Accuracy));
 
     private static long TrainSize(RunConfig config)
     {

@@ -78,13 +78,17 @@ internal static class LocalCluster
         }
     }
 
-    /// <summary>Prints the run's stage, step, losses, rate and time left as they change, and each stage's wall time; returns the final status.</summary>
+    /// <summary>
+    /// Prints the run's stage, its progress (matching: step and losses; evaluating: units done), rate and time left as
+    /// they change, and each stage's wall time; returns the final status.
+    /// </summary>
     private static async Task<RunStatus> FollowAsync(ControlClient control, string runId, CancellationToken cancellation)
     {
         RunStatus last = new();
         RunStage? stage = null;
         long? stageFirstStep = null;
         long lastLoggedStep = -1;
+        int lastLoggedUnits = -1;
         var clock = Stopwatch.StartNew();
         var stageClock = Stopwatch.StartNew();
         bool terminal = Console.IsOutputRedirected is false;
@@ -109,6 +113,20 @@ internal static class LocalCluster
                 {
                     Console.WriteLine(line);
                     lastLoggedStep = status.Step;
+                }
+            }
+            else if (status.Stage == RunStage.Evaluate && status.EvaluationUnitsTotal > 0)
+            {
+                int done = status.EvaluationUnitsDone, total = status.EvaluationUnitsTotal;
+                stageFirstStep ??= done;
+                double rate = (done - stageFirstStep.Value) / Math.Max(stageClock.Elapsed.TotalSeconds, 1e-3);
+                string left = rate > 0 ? $"{TimeSpan.FromSeconds((total - done) / rate):hh\\:mm\\:ss}" : "--:--:--";
+                string line = $"[evaluate] units {done}/{total}  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
+                if (terminal) Console.Write($"\r{line}");
+                else if (done != lastLoggedUnits)
+                {
+                    Console.WriteLine(line);
+                    lastLoggedUnits = done;
                 }
             }
             else if (status.Stage != RunStage.Unspecified && status.Stage != last.Stage) Console.WriteLine($"[{Name(status.Stage)}] started");

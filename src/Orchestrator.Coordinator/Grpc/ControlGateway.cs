@@ -157,6 +157,8 @@ public sealed class ControlGateway(CoordinatorCore core, StepLosses losses)
             UpdatedAt = Timestamp.FromDateTimeOffset(run.History.Count > 0 ? run.History[^1].At : run.QueuedAt),
             SweepId = run.Sweeps.FirstOrDefault() ?? "",
         };
+        if (run.Status is CoreRunStatus.Evaluating or CoreRunStatus.Completed)
+            (status.EvaluationUnitsDone, status.EvaluationUnitsTotal) = (run.Evaluations.Count, run.Plan.EvaluationUnits.Count);
         foreach (var (ipc, accuracy) in run.Accuracy) status.Results[$"accuracy_ipc{ipc}"] = accuracy;
         foreach (var (name, value) in losses.Latest(run.Key)) status.Losses[name] = value;
         return status;

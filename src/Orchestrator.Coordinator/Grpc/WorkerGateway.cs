@@ -106,7 +106,9 @@ public sealed class WorkerGateway(CoordinatorCore core, StepLosses losses, ILogg
                         losses.Record(report.RunId, report.Step, run.Plan.Shards, report.ShardIndices, report.Losses);
                     break;
                 case ProtoWorkKind.Evaluate:
-                    receipts.Add(await core.CompleteEvaluationAsync(report.RunId, report.WorkerId, report.Accuracy.ToDictionary(kv => kv.Key, kv => kv.Value), cancellation));
+                    receipts.Add(report.Evaluation is { } unit
+                        ? await core.CompleteEvaluationAsync(report.RunId, report.WorkerId, new EvaluationKey(unit.Row, unit.Ipc, unit.Run), report.EvaluationAccuracy, cancellation)
+                        : new WorkReceipt(false, "an evaluation report must name its unit", null));
                     break;
                 default:
                     throw new RpcException(new Status(StatusCode.InvalidArgument, $"report of unknown kind {report.Kind}"));
@@ -146,6 +148,7 @@ public sealed class WorkerGateway(CoordinatorCore core, StepLosses losses, ILogg
             Attempt = order.Attempt,
             ConfigYaml = order.Plan.Config,
             ConfigSha256 = Google.Protobuf.ByteString.CopyFrom(SHA256.HashData(Encoding.UTF8.GetBytes(order.Plan.Config))),
+            Evaluation = order.Evaluation is { } unit ? new EvaluationUnit { Row = unit.Row, Ipc = unit.Ipc, Run = unit.Run } : null,
         };
         assignment.Shards.AddRange(order.Shards.Select(s => new ShardAssignment { Key = new ShardKey { RunId = order.RunKey, Step = order.Step, ShardIndex = s } }));
         assignment.Ring.AddRange(order.Ring.Select((m, rank) => new RingMember { WorkerId = m.WorkerId, Address = m.Address, Rank = rank, ShardIndices = { m.Shards } }));

@@ -31,7 +31,7 @@ internal sealed class AssignmentBook
     public Task NextChange => Volatile.Read(ref _changed).Task;
 
     /// <summary>
-    /// The orders of <paramref name="workerId"/>, by run: its pretrain or evaluation unit, or its part of the current
+    /// The orders of <paramref name="workerId"/>, by run: its pretrain or evaluation units, or its part of the current
     /// step once every shard of the step is placed (a step with a shard pending waits, since its all-reduce needs all).
     /// </summary>
     public IReadOnlyList<WorkOrder> OrdersFor(string workerId, Func<string, string?> addressOf)
@@ -51,7 +51,7 @@ internal sealed class AssignmentBook
             else
             {
                 foreach (UnitAssignment unit in run.Units.Where(u => u.Status == UnitStatus.Assigned && u.WorkerId == workerId))
-                    orders.Add(new WorkOrder(run.Key, unit.Unit.Kind, unit.Unit.Step, run.Attempt, [], [], 0, run.Plan));
+                    orders.Add(new WorkOrder(run.Key, unit.Unit.Kind, unit.Unit.Step, unit.Attempt, [], [], 0, run.Plan, unit.Unit.Evaluation));
             }
         }
         return orders;

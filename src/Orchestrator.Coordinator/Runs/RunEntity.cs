@@ -6,8 +6,8 @@ namespace Orchestrator.Coordinator.Runs;
 
 /// <summary>
 /// One run's lifecycle: Queued → Pretraining → Matching (step by step, each step's shards placed on workers owning their
-/// architectures) → Evaluating → Completed, or Failed / Cancelled. Every report from a worker is checked against the
-/// unit it claims to have finished.
+/// architectures) → Evaluating (one unit per row, IPC and run, spread over the workers, each result saved as it comes)
+/// → Completed, or Failed / Cancelled. Every report from a worker is checked against the unit it claims to have finished.
 /// </summary>
 internal sealed class RunEntity(string key, CoordinatorContext context) : Entity<RunSnapshot>(key)
 {
@@ -49,7 +49,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         }
         IReadOnlyList<string> sweeps = State?.Sweeps ?? [];
         if (m.Sweep is not null && !sweeps.Contains(m.Sweep)) sweeps = [.. sweeps, m.Sweep];
-        RunSnapshot queued = new(Key, m.Spec, m.Plan, RunStatus.Queued, 0, [], null, new Dictionary<int, double>(), null, sweeps,
+        RunSnapshot queued = new(Key, m.Spec, m.Plan, RunStatus.Queued, 0, [], null, new Dictionary<int, double>(), [], null, sweeps,
             (State?.Attempts ?? 0) + 1, context.Time.GetUtcNow(), m.Order, State?.History ?? []);
         State = Moved(queued, State?.Status, RunStatus.Queued, State is null ? "submitted" : "submitted again");
         return new SubmitRunReply(State, Queued: true);
@@ -118,14 +118,35 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
 
     private WorkReceipt CompleteEvaluation(CompleteEvaluation m)
     {
-        if (Refusal(RunStatus.Evaluating, m.WorkerId, 0) is { } refused) return refused;
-        var expected = Run.Plan.Ipc.Order().ToList();
-        var given = m.Accuracy.Keys.Order().ToList();
-        if (!expected.SequenceEqual(given))
-            return Refuse($"accuracies given for IPC [{string.Join(", ", given)}], expected [{string.Join(", ", expected)}]");
-        if (m.Accuracy.Values.Any(a => !double.IsFinite(a))) return Refuse("an accuracy is not a finite number");
-        State = Moved(Run with { Units = [], Accuracy = new Dictionary<int, double>(m.Accuracy) }, RunStatus.Evaluating, RunStatus.Completed, "evaluated");
+        if (Run.Status != RunStatus.Evaluating) return Refuse($"run is {Run.Status}, not {RunStatus.Evaluating}");
+        int index = Run.Units.Select(u => u.Unit.Evaluation).ToList().IndexOf(m.Unit);
+        if (index < 0) return Refuse($"{m.Unit} is not a unit of this run's evaluation");
+        if (Refusal(RunStatus.Evaluating, m.WorkerId, index) is { } refused) return refused;
+        if (!double.IsFinite(m.Accuracy)) return Refuse($"the accuracy of {m.Unit} is not a finite number");
+
+        RunSnapshot run = Run with
+        {
+            Units = [.. Run.Units.Select((u, i) => i == index ? u with { Status = UnitStatus.Done } : u)],
+            Evaluations = [.. Run.Evaluations, new EvaluationResult(m.Unit, m.Accuracy)],
+        };
+        State = run.Units.All(u => u.Status == UnitStatus.Done)
+            ? Moved(run with { Units = [], Accuracy = Headline(run) }, RunStatus.Evaluating, RunStatus.Completed, "evaluated")
+            : Placed(run);
         return Accept();
+    }
+
+    /// <summary>
+    /// The run's accuracy per IPC: the mean of the last row (the method's own) over its runs, summed in run order as the
+    /// report's mean is, so the two agree to the bit.
+    /// </summary>
+    private static Dictionary<int, double> Headline(RunSnapshot run)
+    {
+        string row = run.Plan.EvaluationRows[^1];
+        return run.Plan.Ipc.ToDictionary(ipc => ipc, ipc =>
+        {
+            List<double> runs = [.. run.Evaluations.Where(e => e.Unit.Row == row && e.Unit.Ipc == ipc).OrderBy(e => e.Unit.Run).Select(e => e.Accuracy)];
+            return runs.Average();
+        });
     }
 
     private WorkReceipt Fail(FailRun m)
@@ -171,10 +192,11 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         });
 
     private RunSnapshot BeginEvaluation(RunSnapshot run, RunStatus from) =>
-        Placed(Moved(run with { Step = run.Plan.MatchSteps, Units = [Unit(WorkKind.Evaluate, 0, 0, null)] }, from, RunStatus.Evaluating, "matching done"));
+        Placed(Moved(run with { Step = run.Plan.MatchSteps, Units = [.. run.Plan.EvaluationUnits.Select(e => Unit(WorkKind.Evaluate, 0, 0, null, e))] },
+            from, RunStatus.Evaluating, "matching done"));
 
-    private UnitAssignment Unit(WorkKind kind, long step, int shard, string? architecture) =>
-        new(new WorkUnit(Key, kind, step, shard, architecture), UnitStatus.Pending, null, "not placed yet");
+    private UnitAssignment Unit(WorkKind kind, long step, int shard, string? architecture, EvaluationKey? evaluation = null) =>
+        new(new WorkUnit(Key, kind, step, shard, architecture, evaluation), UnitStatus.Pending, null, "not placed yet");
 
     /// <summary>
     /// Places the unfinished units <paramref name="which"/> picks (all pending ones by default), counting as load what
@@ -191,20 +213,43 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
             loads[other.WorkerId!] = loads.GetValueOrDefault(other.WorkerId!) + 1;
         var live = context.Cluster.Live().Select(w => new WorkerLoad(w.WorkerId, w.Architectures, loads.GetValueOrDefault(w.WorkerId))).ToList();
 
-        IReadOnlyList<PlacementDecision> decisions = context.Placement.Place([.. targets.Select(t => t.Unit.Unit)], live);
-        CheckDecisions(targets.Select(t => t.Unit.Unit).ToList(), decisions, live);
+        List<WorkUnit> placing = [.. targets.Select(t => t.Unit.Unit)];
+        IReadOnlyList<PlacementDecision> decisions = run.Status == RunStatus.Evaluating
+            ? OnePerWorker(placing, live, [.. run.Units.Where(u => u.Status == UnitStatus.Assigned && !which(u)).Select(u => u.WorkerId!)])
+            : context.Placement.Place(placing, live);
+        CheckDecisions(placing, decisions, live);
 
         var units = run.Units.ToArray();
         for (int i = 0; i < targets.Count; i++)
         {
             PlacementDecision d = decisions[i];
             units[targets[i].Index] = d.IsPlaced
-                ? new UnitAssignment(d.Unit, UnitStatus.Assigned, d.WorkerId, null)
+                ? new UnitAssignment(d.Unit, UnitStatus.Assigned, d.WorkerId, null, run.Attempt + 1)
                 : new UnitAssignment(d.Unit, UnitStatus.Pending, null, d.PendingReason ?? "no worker chosen");
         }
         DateTimeOffset now = context.Time.GetUtcNow();
         AfterSave(() => context.Events.Publish(new UnitsPlaced(now, Key, decisions)));
         return run with { Units = units, Attempt = run.Attempt + 1 };
+    }
+
+    /// <summary>
+    /// Evaluation units go one per worker (a worker computes one unit at a time): the rest wait, pending, for the next
+    /// worker to finish one, so units spread over the workers as they free up (a slow worker holds one unit, a joining
+    /// one takes the next) instead of queueing behind a share fixed up front.
+    /// </summary>
+    private List<PlacementDecision> OnePerWorker(List<WorkUnit> units, List<WorkerLoad> live, HashSet<string> busy)
+    {
+        var free = live.Where(w => !busy.Contains(w.WorkerId)).ToList();
+        var decisions = new List<PlacementDecision>(units.Count);
+        foreach (WorkUnit unit in units)
+        {
+            PlacementDecision decision = free.Count == 0 && live.Count > 0
+                ? new PlacementDecision(unit, null, "every live worker is computing a unit of this evaluation")
+                : context.Placement.Place([unit], free).Single();
+            free.RemoveAll(w => w.WorkerId == decision.WorkerId);
+            decisions.Add(decision);
+        }
+        return decisions;
     }
 
     // A placement policy is pluggable; a wrong answer from one must not put a shard on a worker that cannot compute it.

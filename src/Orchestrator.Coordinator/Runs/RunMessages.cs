@@ -1,4 +1,5 @@
 using Orchestrator.Coordinator.Entities;
+using Orchestrator.Coordinator.Placement;
 
 namespace Orchestrator.Coordinator.Runs;
 
@@ -19,7 +20,8 @@ internal sealed record CompletePretrain(string WorkerId, string Checkpoint) : IE
 /// </summary>
 internal sealed record ReportShards(string WorkerId, long Step, IReadOnlyList<int> Shards, string? Checkpoint) : IEntityRequest<IReadOnlyList<WorkReceipt>>;
 
-internal sealed record CompleteEvaluation(string WorkerId, IReadOnlyDictionary<int, double> Accuracy) : IEntityRequest<WorkReceipt>;
+/// <summary>A worker trained the network of evaluation unit <see cref="Unit"/>; its test accuracy in [0, 1].</summary>
+internal sealed record CompleteEvaluation(string WorkerId, EvaluationKey Unit, double Accuracy) : IEntityRequest<WorkReceipt>;
 
 /// <summary>The run failed; a <see cref="WorkerId"/> must hold one of its units (a stale worker's word does not count).</summary>
 internal sealed record FailRun(string? WorkerId, string Reason) : IEntityRequest<WorkReceipt>;

@@ -5,7 +5,8 @@ namespace Orchestrator.Coordinator.Runs;
 /// <summary>A run's saved state.</summary>
 /// <param name="Step">Generator steps completed (the step in progress while matching; MatchSteps once evaluating).</param>
 /// <param name="Units">The units of the current stage or step.</param>
-/// <param name="Accuracy">Test accuracy per images-per-class count, once completed.</param>
+/// <param name="Accuracy">Test accuracy per images-per-class count (the mean of the last evaluation row), once completed.</param>
+/// <param name="Evaluations">The accuracy of every evaluation unit finished so far, in the order they finished.</param>
 /// <param name="Sweeps">The sweeps this run belongs to.</param>
 /// <param name="Attempts">Submissions that (re)started it: a failed or cancelled run submitted again starts over.</param>
 /// <param name="Order">Position in its submission (a sweep's grid order), ties broken after the queue time.</param>
@@ -19,6 +20,7 @@ public sealed record RunSnapshot(
     IReadOnlyList<UnitAssignment> Units,
     CheckpointRef? Checkpoint,
     IReadOnlyDictionary<int, double> Accuracy,
+    IReadOnlyList<EvaluationResult> Evaluations,
     string? Failure,
     IReadOnlyList<string> Sweeps,
     int Attempts,

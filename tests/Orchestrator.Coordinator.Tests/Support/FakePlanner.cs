@@ -3,12 +3,16 @@ using Orchestrator.Coordinator.Runs;
 namespace Orchestrator.Coordinator.Tests.Support;
 
 /// <summary>
-/// A planner reading the few overrides the tests use (seed, evaluate.ipc, match.steps, match.shards, match.pool); shard
-/// s of step t draws pool[(t + s) mod |pool|]. An override of key "invalid" is refused, as a real planner refuses a bad key.
+/// A planner reading the few overrides the tests use (seed, evaluate.ipc, evaluate.runs, match.steps, match.shards,
+/// match.pool); shard s of step t draws pool[(t + s) mod |pool|]; the evaluation has rows random and distilled, 2 runs
+/// each by default. An override of key "invalid" is refused, as a real planner refuses a bad key. Reports it is asked
+/// to write are kept in <see cref="Reports"/>.
 /// </summary>
 public sealed class FakePlanner(long steps = 2, int shards = 3, params string[] pool) : IRunPlanner
 {
     private readonly string[] _pool = pool.Length > 0 ? pool : ["ConvNet", "ResNet18"];
+
+    public List<(RunPlan Plan, IReadOnlyList<EvaluationResult> Results)> Reports { get; } = [];
 
     public RunPlan Plan(RunSpec spec)
     {
@@ -20,7 +24,14 @@ public sealed class FakePlanner(long steps = 2, int shards = 3, params string[] 
             int.Parse(settings.GetValueOrDefault("match.shards", shards.ToString())),
             List(settings.GetValueOrDefault("evaluate.ipc", "[1, 10]")).Select(int.Parse).ToList(),
             settings.TryGetValue("match.pool", out string? p) ? List(p) : _pool,
-            1000);
+            1000,
+            ["random", "distilled"],
+            int.Parse(settings.GetValueOrDefault("evaluate.runs", "2")));
+    }
+
+    public void WriteReport(RunPlan plan, IReadOnlyList<EvaluationResult> results)
+    {
+        lock (Reports) Reports.Add((plan, [.. results]));
     }
 
     public string ArchitectureOf(RunPlan plan, long step, int shard) => plan.Pool[(int)((step + shard) % plan.Pool.Count)];

@@ -5,8 +5,8 @@ using Orchestrator.Coordinator.Workers;
 namespace Orchestrator.Coordinator.Tests.Support;
 
 /// <summary>
-/// A worker without a network or a GPU: it registers, heartbeats, and reports every unit it holds as done. Its
-/// evaluation reports an accuracy per IPC from <see cref="Accuracy"/> (by default a function of seed and IPC).
+/// A worker without a network or a GPU: it registers, heartbeats, and reports every unit it holds as done. An evaluation
+/// unit reports the accuracy <see cref="Accuracy"/> gives its assignment and IPC (by default a function of seed and IPC).
 /// </summary>
 public sealed class FakeWorker(CoordinatorCore core, string id, params string[] architectures)
 {
@@ -33,7 +33,7 @@ public sealed class FakeWorker(CoordinatorCore core, string id, params string[] 
             {
                 WorkKind.Pretrain => await core.CompletePretrainAsync(u.RunKey, Id, $"ckpt/{u.RunKey}/pretrain", CancellationToken.None),
                 WorkKind.Shard => (await core.ReportShardsAsync(u.RunKey, Id, u.Step, [u.Shard], null, CancellationToken.None)).Single(),
-                _ => await core.CompleteEvaluationAsync(u.RunKey, Id, a.Plan.Ipc.ToDictionary(i => i, i => Accuracy(a, i)), CancellationToken.None),
+                _ => await core.CompleteEvaluationAsync(u.RunKey, Id, u.Evaluation!, Accuracy(a, u.Evaluation!.Ipc), CancellationToken.None),
             };
             if (!receipt.Accepted) throw new InvalidOperationException($"{Id}: report of {u} refused: {receipt.Reason}");
             Done.Add(u);

@@ -1,4 +1,5 @@
 using Orchestrator.Distillation.Checkpoints;
+using Orchestrator.Distillation.Configuration;
 using Orchestrator.Distillation.Matching;
 using Orchestrator.Distillation.Stages;
 using Orchestrator.Torch;
@@ -50,6 +51,42 @@ public sealed class PipelineTests : IDisposable
             Assert.True(images.min().item<float>() >= 0 && images.max().item<float>() <= 1);
             Assert.Equal("1", metadata["ipc"]);
             Assert.Equal(64, metadata["generator_sha256"].Length);
+        }
+    }
+
+    [Fact]
+    public void EvaluationUnits_OneByOneInReverseOrderElsewhere_GiveTheWholeStagesReport_InEitherProtocol()
+    {
+        string folder = Folder("units");
+        var paths = new RunPaths(folder);
+        using (RunContext context = TinyRun.Open(TinyRun.Config(folder)))
+        {
+            new PretrainStage(context).Run();
+            new MatchStage(context).Run();
+        }
+        foreach (string protocol in new[] { "standard", "dim-on-the-fly" })
+        {
+            RunConfig config = TinyRun.Config(folder, "evaluate.runs=2", $"evaluate.protocol={protocol}");
+            EvaluationReport whole;
+            using (RunContext context = TinyRun.Open(config)) whole = new EvaluateStage(context).Run();
+            string json = File.ReadAllText(paths.Report), table = File.ReadAllText(paths.ReportText);
+            File.Delete(paths.Report);
+            File.Delete(paths.ReportText);
+
+            // As a worker does: each unit alone (its set made again), here in reverse order and in another context.
+            var accuracies = new Dictionary<EvaluationUnit, double>();
+            using (RunContext elsewhere = TinyRun.Open(config))
+                foreach (EvaluationUnit unit in EvaluateStage.Units(config.Evaluate).Reverse())
+                    accuracies[unit] = new EvaluateStage(elsewhere).Run(unit);
+            Assert.Equal(3 * 2, accuracies.Count);
+            EvaluationReport split = EvaluateStage.Report(config, accuracies);
+
+            Assert.Equal(whole.Rows.SelectMany(r => r.Accuracy.Runs), split.Rows.SelectMany(r => r.Accuracy.Runs));
+            Assert.Equal(table, whole.ToTable());
+            Assert.Equal(table, File.ReadAllText(paths.ReportText));
+            Assert.Equal(json, File.ReadAllText(paths.Report));
+            Assert.Contains(protocol + " protocol", table);
+            Assert.Throws<ArgumentException>(() => EvaluateStage.Report(config, accuracies.Skip(1).ToDictionary()));
         }
     }
 
