@@ -13,11 +13,9 @@ public sealed class CoalescingSocketStreamTests
     [Fact]
     public async Task many_small_writes_arrive_whole_and_in_order_and_replies_are_read()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Task<Socket> accepted = listener.AcceptSocketAsync();
-        await using Stream stream = await ConnectAsync(((IPEndPoint)listener.LocalEndpoint).Port);
-        using Socket peer = await accepted.WaitAsync(HangGuard);
+        (Stream connected, Socket accepted) = await ConnectedPairAsync();
+        await using Stream stream = connected;
+        using Socket peer = accepted;
 
         byte[] sent = RandomNumberGenerator.GetBytes(8 * 1024 * 1024 + 13);
         Task<byte[]> received = ReceiveAsync(peer, sent.Length);
@@ -34,11 +32,9 @@ public sealed class CoalescingSocketStreamTests
     [Fact]
     public async Task writes_fail_once_the_peer_is_gone()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Task<Socket> accepted = listener.AcceptSocketAsync();
-        await using Stream stream = await ConnectAsync(((IPEndPoint)listener.LocalEndpoint).Port);
-        (await accepted.WaitAsync(HangGuard)).Dispose();
+        (Stream connected, Socket accepted) = await ConnectedPairAsync();
+        await using Stream stream = connected;
+        accepted.Dispose();
         Assert.Equal(0, await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(HangGuard));
         // The first writes may still be queued or taken by the kernel; sending into a reset connection fails soon after.
         await Assert.ThrowsAsync<IOException>(async () =>
@@ -51,8 +47,15 @@ public sealed class CoalescingSocketStreamTests
         });
     }
 
-    private static async Task<Stream> ConnectAsync(int port) =>
-        await CoalescingSocketStream.ConnectAsync(new DnsEndPoint("127.0.0.1", port), CancellationToken.None);
+    /// <summary>Our stream connected to a plain socket on loopback, the peer's end of it.</summary>
+    private static async Task<(Stream Stream, Socket Peer)> ConnectedPairAsync()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Task<Socket> accepted = listener.AcceptSocketAsync();
+        Stream stream = await CoalescingSocketStream.ConnectAsync(new DnsEndPoint("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port), CancellationToken.None);
+        return (stream, await accepted.WaitAsync(HangGuard));
+    }
 
     private static async Task<byte[]> ReceiveAsync(Socket socket, int length)
     {
