@@ -138,7 +138,7 @@ public sealed class CoordinatorCore : IAsyncDisposable
 
     /// <summary>
     /// Queues a run (a run already queued, running or done is left as it is) and admits what fits. A completed run's
-    /// report is written again, so one lost to a crash right after the run completed comes back.
+    /// report is written again from its saved results, so one deleted since comes back.
     /// </summary>
     public async Task<RunSnapshot> SubmitRunAsync(RunSpec spec, CancellationToken cancellationToken)
     {
@@ -233,7 +233,6 @@ public sealed class CoordinatorCore : IAsyncDisposable
         WorkReceipt receipt = await AskAsync(RunEntity.Kind, runKey, report, cancellationToken);
         if (receipt is { Accepted: true, Run: { } run } && run.Status.IsTerminal())
         {
-            if (run.Status == RunStatus.Completed) _planner.WriteReport(run.Plan, run.Evaluations);
             _queue.Track(run);
             foreach (string sweep in run.Sweeps)
             {

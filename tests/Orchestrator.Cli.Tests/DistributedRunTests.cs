@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Orchestrator.Cli.Cluster;
 using Orchestrator.Protocol.V1;
 
@@ -89,16 +90,13 @@ public sealed class DistributedRunTests : IDisposable
         byte[] reference = await SingleProcessGeneratorAsync();
         string token = Path.Combine(_root, "token");
         File.WriteAllText(token, "a-test-token");
-        int port = OrchestratorProcess.FreePort();
-        string address = $"http://127.0.0.1:{port}";
-        string[] coordinatorArgs = ["coordinator", "--listen", address, "--metrics-port", OrchestratorProcess.FreePort().ToString(), "--shared-dir", _root,
-            "--token-file", token, "--lease-seconds", "3", "--heartbeat-seconds", "0.5"];
-        OrchestratorProcess coordinator = OrchestratorProcess.Start(_root, coordinatorArgs);
-        OrchestratorProcess Worker(string id) => OrchestratorProcess.Start(_root, "worker", "--coordinator", address, "--id", id, "--token-file", token, "--pool", "ConvNetW32,ConvNet");
+        string[] leases = ["--lease-seconds", "3", "--heartbeat-seconds", "0.5"];
+        var (coordinator, address) = await StartCoordinatorAsync(token, 0, leases);
+        OrchestratorProcess Worker(string id) => OrchestratorProcess.Start(_root, "worker", "--coordinator", address.ToString(), "--id", id, "--token-file", token, "--pool", "ConvNetW32,ConvNet");
         var workers = new Dictionary<string, OrchestratorProcess> { ["a"] = Worker("a"), ["b"] = Worker("b"), ["c"] = Worker("c") };
         try
         {
-            using var control = await ConnectAsync(new Uri(address), "a-test-token");
+            using var control = await ConnectAsync(address, "a-test-token");
             SubmitRunResponse run = await control.SubmitRunAsync(Config, [], CancellationToken.None);
 
             await WaitForStepAsync(control, run.RunId, 3);
@@ -108,9 +106,9 @@ public sealed class DistributedRunTests : IDisposable
             await WaitForStepAsync(control, run.RunId, 8);
             coordinator.Kill();                  // the coordinator dies mid-run ...
             coordinator.Dispose();
-            coordinator = OrchestratorProcess.Start(_root, coordinatorArgs);   // ... and resumes from its SQLite store
+            (coordinator, _) = await StartCoordinatorAsync(token, address.Port, leases);   // ... and resumes from its SQLite store
 
-            using var again = await ConnectAsync(new Uri(address), "a-test-token");
+            using var again = await ConnectAsync(address, "a-test-token");
             await WaitForEvaluationAsync(again, run.RunId);
             workers["a"].Kill();                 // as the evaluation starts, each worker holding a unit: a's is placed again
             RunStatus final = await WaitForEndAsync(again, run.RunId);
@@ -132,18 +130,17 @@ public sealed class DistributedRunTests : IDisposable
     {
         string token = Path.Combine(_root, "token");
         File.WriteAllText(token, "metrics-token");
-        string address = $"http://127.0.0.1:{OrchestratorProcess.FreePort()}";
         int[] metricsPorts = [OrchestratorProcess.FreePort(), OrchestratorProcess.FreePort(), OrchestratorProcess.FreePort()];
-        using OrchestratorProcess coordinator = OrchestratorProcess.Start(_root, "coordinator", "--listen", address, "--metrics-port", metricsPorts[0].ToString(),
-            "--shared-dir", _root, "--token-file", token);
-        using OrchestratorProcess first = OrchestratorProcess.Start(_root, "worker", "--coordinator", address, "--id", "m0", "--token-file", token,
+        var (coordinator, address) = await StartCoordinatorAsync(token, 0, "--metrics-port", metricsPorts[0].ToString());
+        using OrchestratorProcess owned = coordinator;
+        using OrchestratorProcess first = OrchestratorProcess.Start(_root, "worker", "--coordinator", address.ToString(), "--id", "m0", "--token-file", token,
             "--pool", "ConvNetW32,ConvNet", "--metrics-port", metricsPorts[1].ToString());
-        using OrchestratorProcess second = OrchestratorProcess.Start(_root, "worker", "--coordinator", address, "--id", "m1", "--token-file", token,
+        using OrchestratorProcess second = OrchestratorProcess.Start(_root, "worker", "--coordinator", address.ToString(), "--id", "m1", "--token-file", token,
             "--pool", "ConvNetW32,ConvNet", "--metrics-port", metricsPorts[2].ToString());
         await using var prometheus = await Orchestrator.Metrics.Tests.PrometheusProcess.StartAsync(
             [.. metricsPorts.Select(p => new Uri($"http://127.0.0.1:{p}/metrics"))]);
 
-        using var control = await ConnectAsync(new Uri(address), "metrics-token");
+        using var control = await ConnectAsync(address, "metrics-token");
         SubmitRunResponse run = await control.SubmitRunAsync(Config, [], CancellationToken.None);
         RunStatus final = await WaitForEndAsync(control, run.RunId);
         Assert.True(final.State == RunState.Succeeded, $"run ended {final.State}: {final.Error}\n{coordinator.Output}");
@@ -166,17 +163,38 @@ public sealed class DistributedRunTests : IDisposable
     {
         string token = Path.Combine(_root, "token");
         File.WriteAllText(token, "another-token");
-        string address = $"http://127.0.0.1:{OrchestratorProcess.FreePort()}";
-        using OrchestratorProcess coordinator = OrchestratorProcess.Start(_root, "coordinator", "--listen", address, "--metrics-port", OrchestratorProcess.FreePort().ToString(),
-            "--shared-dir", _root, "--token-file", token);
-        using var anonymous = await ConnectAsync(new Uri(address), null, expectFailure: true);
+        var (coordinator, address) = await StartCoordinatorAsync(token, 0);
+        using OrchestratorProcess owned = coordinator;
+        using var anonymous = await ConnectAsync(address, null, expectFailure: true);
         var refused = await Assert.ThrowsAsync<Transport.RpcException>(() => anonymous.SubmitRunAsync(Config, [], CancellationToken.None));
         Assert.Equal(Transport.StatusCode.Unauthenticated, refused.StatusCode);
 
-        using var control = await ConnectAsync(new Uri(address), "another-token");
+        using var control = await ConnectAsync(address, "another-token");
         var invalid = await Assert.ThrowsAsync<Transport.RpcException>(() => control.SubmitRunAsync(Config, ["match.shardz=3"], CancellationToken.None));
         Assert.Equal(Transport.StatusCode.InvalidArgument, invalid.StatusCode);
         Assert.Contains("match.shardz", invalid.Status.Detail);
+    }
+
+    private static readonly Regex Serving = new(@"coordinator serving gRPC at (\S+)");
+
+    /// <summary>
+    /// A coordinator on loopback <paramref name="port"/> (0: one the system picks, so no other process can hold it),
+    /// and the address it serves, read from its log once it listens.
+    /// </summary>
+    private async Task<(OrchestratorProcess Process, Uri Address)> StartCoordinatorAsync(string tokenFile, int port, params string[] more)
+    {
+        OrchestratorProcess process = OrchestratorProcess.Start(_root,
+            ["coordinator", "--listen", $"http://127.0.0.1:{port}", "--shared-dir", _root, "--token-file", tokenFile, .. more]);
+        try
+        {
+            Match serving = await process.WaitForOutputAsync(Serving, TimeSpan.FromSeconds(60));
+            return (process, new Uri(serving.Groups[1].Value));
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
     }
 
     private static async Task<ControlClient> ConnectAsync(Uri address, string? token, bool expectFailure = false)

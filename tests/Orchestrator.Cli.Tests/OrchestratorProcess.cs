@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Orchestrator.Cli.Tests;
 
@@ -55,6 +56,26 @@ internal sealed class OrchestratorProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The first match of <paramref name="pattern"/> in the output; throws with the output if the process exits first.</summary>
+    public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            bool exited = HasExited;
+            if (pattern.Match(Output) is { Success: true } match) return match;
+            if (exited)
+            {
+                _process.WaitForExit();   // the last lines of output
+                if (pattern.Match(Output) is { Success: true } last) return last;
+                throw new InvalidOperationException($"orchestrator exited with {_process.ExitCode} before printing /{pattern}/:\n{Output}");
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"orchestrator did not print /{pattern}/ within {timeout}:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
 
     public async Task<int> WaitAsync(TimeSpan timeout)
     {

@@ -254,6 +254,33 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_report_is_written_before_the_run_is_saved_completed_and_a_failed_write_completes_nothing()
+    {
+        FakeWorker a = _h.Worker("a", "ConvNet", "ResNet18");
+        await a.RegisterAsync();
+        RunSnapshot run = await Core.SubmitRunAsync(Spec(8, "match.steps=0", "evaluate.ipc=[1]", "evaluate.runs=1"), CancellationToken.None);
+        await a.WorkAsync();
+        _h.Planner.FailingReports = 1;
+        EvaluationKey last = default!;
+        for (int i = 0; i < 2; i++)
+        {
+            last = Assert.Single((await a.HeartbeatAsync()).Assignments).Unit.Evaluation!;
+            if (i == 0) Assert.True((await Core.CompleteEvaluationAsync(run.Key, a.Id, last, 0.7, CancellationToken.None)).Accepted);
+        }
+
+        await Assert.ThrowsAsync<IOException>(() => Core.CompleteEvaluationAsync(run.Key, a.Id, last, 0.8, CancellationToken.None));
+        RunSnapshot stored = (await Core.GetRunAsync(run.Key, CancellationToken.None))!;
+        Assert.Equal(RunStatus.Evaluating, stored.Status);
+        Assert.Single(stored.Evaluations);
+        Assert.Empty(_h.Planner.Reports);
+
+        // The worker sends its report again (it does until answered): now the run completes, with its report.
+        Assert.True((await Core.CompleteEvaluationAsync(run.Key, a.Id, last, 0.8, CancellationToken.None)).Accepted);
+        Assert.Equal(RunStatus.Completed, (await Core.GetRunAsync(run.Key, CancellationToken.None))!.Status);
+        Assert.Equal([0.7, 0.8], Assert.Single(_h.Planner.Reports).Results.Select(r => r.Accuracy));
+    }
+
+    [Fact]
     public async Task A_lost_worker_gives_back_only_its_unit_in_flight_and_a_joining_worker_takes_units()
     {
         FakeWorker a = _h.Worker("a", "ConvNet", "ResNet18");

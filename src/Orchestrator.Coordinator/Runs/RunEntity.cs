@@ -129,9 +129,13 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
             Units = [.. Run.Units.Select((u, i) => i == index ? u with { Status = UnitStatus.Done } : u)],
             Evaluations = [.. Run.Evaluations, new EvaluationResult(m.Unit, m.Accuracy)],
         };
-        State = run.Units.All(u => u.Status == UnitStatus.Done)
-            ? Moved(run with { Units = [], Accuracy = Headline(run) }, RunStatus.Evaluating, RunStatus.Completed, "evaluated")
-            : Placed(run);
+        if (run.Units.All(u => u.Status == UnitStatus.Done))
+        {
+            // Before the save: whoever sees the run completed finds its report, and a failed write completes nothing.
+            context.Planner.WriteReport(run.Plan, run.Evaluations);
+            State = Moved(run with { Units = [], Accuracy = Headline(run) }, RunStatus.Evaluating, RunStatus.Completed, "evaluated");
+        }
+        else State = Placed(run);
         return Accept();
     }
 

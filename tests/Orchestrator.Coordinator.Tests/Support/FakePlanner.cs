@@ -6,13 +6,15 @@ namespace Orchestrator.Coordinator.Tests.Support;
 /// A planner reading the few overrides the tests use (seed, evaluate.ipc, evaluate.runs, match.steps, match.shards,
 /// match.pool); shard s of step t draws pool[(t + s) mod |pool|]; the evaluation has rows random and distilled, 2 runs
 /// each by default. An override of key "invalid" is refused, as a real planner refuses a bad key. Reports it is asked
-/// to write are kept in <see cref="Reports"/>.
+/// to write are kept in <see cref="Reports"/>; the next <see cref="FailingReports"/> writes throw, as a full disk does.
 /// </summary>
 public sealed class FakePlanner(long steps = 2, int shards = 3, params string[] pool) : IRunPlanner
 {
     private readonly string[] _pool = pool.Length > 0 ? pool : ["ConvNet", "ResNet18"];
 
     public List<(RunPlan Plan, IReadOnlyList<EvaluationResult> Results)> Reports { get; } = [];
+
+    public int FailingReports { get; set; }
 
     public RunPlan Plan(RunSpec spec)
     {
@@ -31,7 +33,15 @@ public sealed class FakePlanner(long steps = 2, int shards = 3, params string[] 
 
     public void WriteReport(RunPlan plan, IReadOnlyList<EvaluationResult> results)
     {
-        lock (Reports) Reports.Add((plan, [.. results]));
+        lock (Reports)
+        {
+            if (FailingReports > 0)
+            {
+                FailingReports--;
+                throw new IOException("No space left on device");
+            }
+            Reports.Add((plan, [.. results]));
+        }
     }
 
     public string ArchitectureOf(RunPlan plan, long step, int shard) => plan.Pool[(int)((step + shard) % plan.Pool.Count)];
