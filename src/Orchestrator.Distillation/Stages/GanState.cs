@@ -11,7 +11,10 @@ public static class GanState
 {
     public const string Generator = "generator", Discriminator = "discriminator";
 
-    /// <summary>Stage 1's moving average of the generator (pretrain.ema), kept beside the live one for resuming.</summary>
+    /// <summary>
+    /// Stage 1's moving average of the generator (pretrain.ema): its group beside the live one in the resumable
+    /// checkpoint, and the metadata key holding the decay in a checkpoint whose generator group is the average.
+    /// </summary>
     public const string GeneratorAverage = "generator_ema";
     public const string GeneratorOptimizer = "generator_optimizer", DiscriminatorOptimizer = "discriminator_optimizer";
 

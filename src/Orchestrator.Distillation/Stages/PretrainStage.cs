@@ -148,7 +148,7 @@ public sealed class PretrainStage(RunContext context)
         using var checkpoint = new Checkpoint();
         GanState.AddModels(checkpoint, generator, discriminator);
         checkpoint.Metadata["stage"] = Stage;
-        if (context.Config.Pretrain.Ema > 0) checkpoint.Metadata["generator_ema"] = context.Config.Pretrain.Ema.ToString(CultureInfo.InvariantCulture);
+        if (context.Config.Pretrain.Ema > 0) checkpoint.Metadata[GanState.GeneratorAverage] = context.Config.Pretrain.Ema.ToString(CultureInfo.InvariantCulture);
         checkpoint.Save(path);
     }
 

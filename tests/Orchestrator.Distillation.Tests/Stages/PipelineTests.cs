@@ -206,10 +206,10 @@ public sealed class PipelineTests : IDisposable
             AssertSameGroup(liveLatest, averagedLatest, group, group);
         // Off: the checkpoint keeps the live generator and the resumable state holds no average (the behaviour before the key).
         Assert.False(liveLatest.Has(GanState.GeneratorAverage));
-        Assert.False(liveEpoch.Metadata.ContainsKey("generator_ema"));
+        Assert.False(liveEpoch.Metadata.ContainsKey(GanState.GeneratorAverage));
         AssertSameGroup(liveLatest, liveEpoch, GanState.Generator, GanState.Generator);
         // On: the checkpoint keeps the average, which differs from the live generator.
-        Assert.Equal("0.9", averagedEpoch.Metadata["generator_ema"]);
+        Assert.Equal("0.9", averagedEpoch.Metadata[GanState.GeneratorAverage]);
         AssertSameGroup(averagedLatest, averagedEpoch, GanState.GeneratorAverage, GanState.Generator);
         Assert.False(averagedEpoch.Get(GanState.Generator, "conv8.weight").equal(averagedLatest.Get(GanState.Generator, "conv8.weight")));
     }
