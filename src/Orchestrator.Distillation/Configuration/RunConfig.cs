@@ -94,8 +94,8 @@ public sealed class AdamConfig
     internal void Validate(string path)
     {
         Check.Positive(Lr, $"{path}.lr");
-        if (Beta1 is < 0 or >= 1) throw new ConfigException($"{path}.beta1", $"{Beta1} is outside [0, 1)");
-        if (Beta2 is < 0 or >= 1) throw new ConfigException($"{path}.beta2", $"{Beta2} is outside [0, 1)");
+        Check.Fraction(Beta1, $"{path}.beta1");
+        Check.Fraction(Beta2, $"{path}.beta2");
     }
 }
 
@@ -115,6 +115,13 @@ public sealed class PretrainConfig
     /// <summary>ACGAN's weight on the class-head cross-entropy terms of both losses (DiM: 1).</summary>
     public double ClassWeight { get; set; } = GanLosses.DefaultClassWeight;
 
+    /// <summary>
+    /// Decay of an exponential moving average of the generator's weights and batch-norm statistics (0: none, DiM's).
+    /// When set, the average is what checkpoints are scored on and keep as their generator, so stage 2 and the cGAN
+    /// baseline start from it; the live generator goes on training against the critic.
+    /// </summary>
+    public double Ema { get; set; }
+
     /// <summary>Keep and score a checkpoint every N epochs; the best feeds stage 2.</summary>
     public int CheckpointEvery { get; set; } = 10;
 
@@ -133,6 +140,7 @@ public sealed class PretrainConfig
         Check.Positive(CriticSteps, $"{path}.critic_steps");
         Check.NonNegative(GradientPenalty, $"{path}.gradient_penalty");
         Check.NonNegative(ClassWeight, $"{path}.class_weight");
+        Check.Fraction(Ema, $"{path}.ema");
         Check.Positive(CheckpointEvery, $"{path}.checkpoint_every");
         Check.Positive(ScoreIpc, $"{path}.score_ipc");
         Check.Positive(ScoreEpochs, $"{path}.score_epochs");
@@ -253,5 +261,11 @@ internal static class Check
     public static void NonNegative(double value, string key)
     {
         if (!(value >= 0) || double.IsInfinity(value)) throw new ConfigException(key, $"{value} must be ≥ 0");
+    }
+
+    /// <summary>In [0, 1): a decay or an Adam beta.</summary>
+    public static void Fraction(double value, string key)
+    {
+        if (!(value is >= 0 and < 1)) throw new ConfigException(key, $"{value} is outside [0, 1)");
     }
 }

@@ -10,6 +10,12 @@ namespace Orchestrator.Distillation.Stages;
 public static class GanState
 {
     public const string Generator = "generator", Discriminator = "discriminator";
+
+    /// <summary>
+    /// Stage 1's moving average of the generator (pretrain.ema): its group beside the live one in the resumable
+    /// checkpoint, and the metadata key holding the decay in a checkpoint whose generator group is the average.
+    /// </summary>
+    public const string GeneratorAverage = "generator_ema";
     public const string GeneratorOptimizer = "generator_optimizer", DiscriminatorOptimizer = "discriminator_optimizer";
 
     public static GanPair Create(RunContext context, ulong initSeed)
@@ -21,10 +27,13 @@ public static class GanState
         return gan;
     }
 
-    public static void AddModels(Checkpoint checkpoint, GanPair gan)
+    public static void AddModels(Checkpoint checkpoint, GanPair gan) => AddModels(checkpoint, gan.Generator, gan.Discriminator);
+
+    /// <summary>A generator and a critic as the pair's groups: stage 1 keeps its averaged generator so.</summary>
+    public static void AddModels(Checkpoint checkpoint, GanGenerator generator, GanDiscriminator discriminator)
     {
-        AddOwned(checkpoint, Generator, gan.Generator.state_dict());
-        AddOwned(checkpoint, Discriminator, gan.Discriminator.state_dict());
+        AddOwned(checkpoint, Generator, generator.state_dict());
+        AddOwned(checkpoint, Discriminator, discriminator.state_dict());
     }
 
     public static void AddOptimizers(Checkpoint checkpoint, optim.Optimizer generatorOptimizer, optim.Optimizer discriminatorOptimizer)

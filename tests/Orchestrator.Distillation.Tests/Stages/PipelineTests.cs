@@ -19,10 +19,7 @@ public sealed class PipelineTests : IDisposable
     private static void AssertSameGenerator(string a, string b)
     {
         using Checkpoint first = Checkpoint.Load(a), second = Checkpoint.Load(b);
-        var x = first.Group(GanState.Generator);
-        var y = second.Group(GanState.Generator);
-        Assert.Equal(x.Keys.Order(), y.Keys.Order());
-        foreach (var (key, value) in x) Assert.True(value.equal(y[key]), $"generator entry {key} differs");
+        AssertSameGroup(first, second, GanState.Generator, GanState.Generator);
     }
 
     private static bool SameGenerator(string a, string b)
@@ -195,11 +192,13 @@ public sealed class PipelineTests : IDisposable
         }
     }
 
-    [Fact]
-    public void InterruptedRun_ResumesToTheSameWeightsAsAnUndisturbedOne()
+    [Theory]
+    [InlineData("pretrain.ema=0")]
+    [InlineData("pretrain.ema=0.9")]
+    public void InterruptedRun_ResumesToTheSameWeightsAsAnUndisturbedOne(string setting)
     {
         string undisturbed = Folder("undisturbed"), interrupted = Folder("interrupted");
-        using (RunContext context = TinyRun.Open(TinyRun.Config(undisturbed)))
+        using (RunContext context = TinyRun.Open(TinyRun.Config(undisturbed, setting)))
         {
             new PretrainStage(context).Run();
             new MatchStage(context).Run();
@@ -208,14 +207,14 @@ public sealed class PipelineTests : IDisposable
         foreach (var (stage, step) in new[] { ("pretrain", 4L), ("match", 5L) })
         {
             using var cancel = new CancellationTokenSource();
-            using RunContext context = TinyRun.Open(TinyRun.Config(interrupted), new InterruptAt(stage, step, cancel));
+            using RunContext context = TinyRun.Open(TinyRun.Config(interrupted, setting), new InterruptAt(stage, step, cancel));
             Assert.Throws<OperationCanceledException>(() =>
             {
                 if (!new PretrainStage(context).IsComplete) new PretrainStage(context).Run(cancel.Token);
                 new MatchStage(context).Run(cancel.Token);
             });
         }
-        using (RunContext context = TinyRun.Open(TinyRun.Config(interrupted)))
+        using (RunContext context = TinyRun.Open(TinyRun.Config(interrupted, setting)))
         {
             Assert.True(new PretrainStage(context).IsComplete);
             Assert.True(File.Exists(context.Paths.MatchLatest));
@@ -223,5 +222,40 @@ public sealed class PipelineTests : IDisposable
         }
         AssertSameGenerator(Path.Combine(undisturbed, "pretrain", "best.safetensors"), Path.Combine(interrupted, "pretrain", "best.safetensors"));
         AssertSameGenerator(Path.Combine(undisturbed, "generator.safetensors"), Path.Combine(interrupted, "generator.safetensors"));
+    }
+
+    [Fact]
+    public void PretrainEma_KeepsTheAverageInCheckpoints_AndZeroKeepsTheLiveGenerator()
+    {
+        string live = Folder("ema0"), averaged = Folder("ema09");
+        foreach (var (folder, setting) in new[] { (live, "pretrain.ema=0"), (averaged, "pretrain.ema=0.9") })
+        {
+            using RunContext context = TinyRun.Open(TinyRun.Config(folder, setting));
+            new PretrainStage(context).Run();
+        }
+        string Latest(string folder) => Path.Combine(folder, "pretrain", "latest.safetensors");
+        string LastEpoch(string folder) => Path.Combine(folder, "pretrain", "epoch-0002.safetensors");
+        using Checkpoint liveLatest = Checkpoint.Load(Latest(live)), averagedLatest = Checkpoint.Load(Latest(averaged));
+        using Checkpoint liveEpoch = Checkpoint.Load(LastEpoch(live)), averagedEpoch = Checkpoint.Load(LastEpoch(averaged));
+
+        // The average never feeds back into training: both runs train the same live GAN, bit for bit.
+        foreach (string group in new[] { GanState.Generator, GanState.Discriminator, GanState.GeneratorOptimizer })
+            AssertSameGroup(liveLatest, averagedLatest, group, group);
+        // Off: the checkpoint keeps the live generator and the resumable state holds no average (the behaviour before the key).
+        Assert.False(liveLatest.Has(GanState.GeneratorAverage));
+        Assert.False(liveEpoch.Metadata.ContainsKey(GanState.GeneratorAverage));
+        AssertSameGroup(liveLatest, liveEpoch, GanState.Generator, GanState.Generator);
+        // On: the checkpoint keeps the average, which differs from the live generator.
+        Assert.Equal("0.9", averagedEpoch.Metadata[GanState.GeneratorAverage]);
+        AssertSameGroup(averagedLatest, averagedEpoch, GanState.GeneratorAverage, GanState.Generator);
+        Assert.False(averagedEpoch.Get(GanState.Generator, "conv8.weight").equal(averagedLatest.Get(GanState.Generator, "conv8.weight")));
+    }
+
+    private static void AssertSameGroup(Checkpoint a, Checkpoint b, string groupInA, string groupInB)
+    {
+        var x = a.Group(groupInA);
+        var y = b.Group(groupInB);
+        Assert.Equal(x.Keys.Order(), y.Keys.Order());
+        foreach (var (key, value) in x) Assert.True(value.equal(y[key]), $"{groupInA} entry {key} differs from {groupInB}'s");
     }
 }
