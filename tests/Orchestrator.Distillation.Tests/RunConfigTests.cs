@@ -67,6 +67,7 @@ public class RunConfigTests
     [InlineData("match:\n  generator:\n    beta2: 1.5\n", "match.generator.beta2", "outside [0, 1)")]
     [InlineData("pretrain:\n  ema: 1\n", "pretrain.ema", "outside [0, 1)")]
     [InlineData("pretrain:\n  ema: -0.1\n", "pretrain.ema", "outside [0, 1)")]
+    [InlineData("match:\n  ema: 1.5\n", "match.ema", "outside [0, 1)")]
     [InlineData("match:\n  losses:\n    local_weight: -1\n", "match.losses.local_weight", "≥ 0")]
     [InlineData("dataset:\n  name: imagenet\n", "dataset.name", "imagenet")]
     [InlineData("evaluate:\n  baselines: [random, oracle]\n", "evaluate.baselines", "oracle")]

@@ -184,6 +184,12 @@ public sealed class MatchConfig
 
     public MatchingLossOptions Losses { get; set; } = new();
 
+    /// <summary>
+    /// Decay of an exponential moving average of the generator over stage 2 (0: none, DiM's), as pretrain.ema. When
+    /// set, the average is the distilled generator that is deployed; the live one takes the matching steps.
+    /// </summary>
+    public double Ema { get; set; }
+
     /// <summary>Checkpoint every N generator steps (and at every epoch end).</summary>
     public int CheckpointEvery { get; set; } = 50;
 
@@ -202,6 +208,7 @@ public sealed class MatchConfig
         Check.Positive(PoolLr, $"{path}.pool_lr");
         Check.NonNegative(PoolMomentum, $"{path}.pool_momentum");
         Check.NonNegative(PoolWeightDecay, $"{path}.pool_weight_decay");
+        Check.Fraction(Ema, $"{path}.ema");
         Check.Positive(CheckpointEvery, $"{path}.checkpoint_every");
         try { Losses.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new ConfigException($"{path}.losses.{RunConfigLoader.KeyName<MatchingLossOptions>(e.ParamName ?? "")}", e.Message.Split(" (Parameter")[0]); }

@@ -12,8 +12,8 @@ public static class GanState
     public const string Generator = "generator", Discriminator = "discriminator";
 
     /// <summary>
-    /// Stage 1's moving average of the generator (pretrain.ema): its group beside the live one in the resumable
-    /// checkpoint, and the metadata key holding the decay in a checkpoint whose generator group is the average.
+    /// A stage's moving average of the generator (pretrain.ema, match.ema): its group beside the live one in the
+    /// resumable checkpoint, and the metadata key holding the decay in a checkpoint whose generator group is the average.
     /// </summary>
     public const string GeneratorAverage = "generator_ema";
     public const string GeneratorOptimizer = "generator_optimizer", DiscriminatorOptimizer = "discriminator_optimizer";
@@ -25,6 +25,18 @@ public static class GanState
         gan.Generator.to(device: context.Device);
         gan.Discriminator.to(device: context.Device);
         return gan;
+    }
+
+    /// <summary>
+    /// A generator module of the run's architecture on its device, to hold a moving average: its initial weights are
+    /// overwritten with the live generator's at once.
+    /// </summary>
+    public static GanGenerator CreateAverage(RunContext context)
+    {
+        using var init = new Generator(0);
+        var module = new GanGenerator(context.GanArchitecture, init);
+        module.to(device: context.Device);
+        return module;
     }
 
     public static void AddModels(Checkpoint checkpoint, GanPair gan) => AddModels(checkpoint, gan.Generator, gan.Discriminator);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orchestrator.Distillation.Checkpoints;
 using Orchestrator.Distillation.Matching;
+using Orchestrator.Distillation.Networks;
 using Orchestrator.Torch;
 using static Orchestrator.Torch.torch;
 
@@ -9,7 +10,9 @@ namespace Orchestrator.Distillation.Stages;
 /// <summary>
 /// Stage 2's state at a <see cref="Version"/> (generator steps applied): the GAN, both optimizers and the shard
 /// computer with its pool networks. The single-process stage and every distributed worker hold one; a step is the
-/// shard-order sum of its shards' results applied with <see cref="Apply"/>, so all holders stay bitwise equal.
+/// shard-order sum of its shards' results applied with <see cref="Apply"/>, so all holders stay bitwise equal. With
+/// match.ema it also holds a moving average of the generator, updated by every step, saved with the state and deployed
+/// as the distilled generator.
 /// </summary>
 public sealed class MatchingState : IDisposable
 {
@@ -17,6 +20,8 @@ public sealed class MatchingState : IDisposable
     private const string PoolGroupPrefix = "pool_shard_";
     private readonly RunContext context;
     private readonly optim.Adam optG, optD;
+    private readonly GanGenerator? averaged;
+    private optim.ExponentialMovingAverage? average;
 
     private MatchingState(RunContext context)
     {
@@ -27,6 +32,7 @@ public sealed class MatchingState : IDisposable
         optG = new optim.Adam(Gan.GeneratorParameters, config.Match.Generator.Lr, config.Match.Generator.Beta1, config.Match.Generator.Beta2);
         optD = new optim.Adam(Gan.DiscriminatorParameters, config.Match.Discriminator.Lr, config.Match.Discriminator.Beta1, config.Match.Discriminator.Beta2);
         Computer = new ShardComputer(Plan);
+        if (config.Match.Ema > 0) averaged = GanState.CreateAverage(context);
     }
 
     public MatchingPlan Plan { get; }
@@ -51,6 +57,7 @@ public sealed class MatchingState : IDisposable
                     throw new FileNotFoundException($"stage 2 starts from stage 1's best checkpoint, and {context.Paths.PretrainBest} does not exist: run pretrain first", context.Paths.PretrainBest);
                 using Checkpoint pretrained = Checkpoint.Load(context.Paths.PretrainBest);
                 GanState.LoadModels(pretrained, state.Gan);
+                state.StartAverage();
             }
             return state;
         }
@@ -68,6 +75,7 @@ public sealed class MatchingState : IDisposable
     public void Apply(ReducedStep step)
     {
         ShardReduction.Apply(Gan, optG, optD, step);
+        average?.Update(Version);
         Version++;
     }
 
@@ -102,6 +110,7 @@ public sealed class MatchingState : IDisposable
     {
         using var checkpoint = new Checkpoint();
         GanState.AddModels(checkpoint, Gan);
+        if (averaged is not null) GanState.AddOwned(checkpoint, GanState.GeneratorAverage, averaged.state_dict());
         GanState.AddOptimizers(checkpoint, optG, optD);
         long epoch = Computer.Pools.Select(p => p.Epoch).DefaultIfEmpty(0).Max();
         foreach (PoolNetwork pool in Computer.Pools.Where(p => includePools && p.Epoch == epoch))
@@ -118,6 +127,8 @@ public sealed class MatchingState : IDisposable
         using Checkpoint checkpoint = Checkpoint.Load(path);
         if (checkpoint.RequireMetadata("stage") != Stage) throw new InvalidDataException($"{path}: not a stage-2 checkpoint");
         GanState.LoadModels(checkpoint, Gan);
+        StartAverage();
+        averaged?.load_state_dict(checkpoint.Group(GanState.GeneratorAverage));
         GanState.LoadOptimizers(checkpoint, optG, optD);
         Version = long.Parse(checkpoint.RequireMetadata("step"), CultureInfo.InvariantCulture);
         long epoch = long.Parse(checkpoint.RequireMetadata("pool_epoch"), CultureInfo.InvariantCulture);
@@ -128,12 +139,19 @@ public sealed class MatchingState : IDisposable
         }
     }
 
-    /// <summary>Writes the distilled generator (models only) to the run's final path.</summary>
+    // The average starts as the generator just loaded.
+    private void StartAverage()
+    {
+        if (averaged is not null) average = new optim.ExponentialMovingAverage(Gan.Generator, averaged, context.Config.Match.Ema);
+    }
+
+    /// <summary>Writes the distilled generator (models only; the average with match.ema) to the run's final path.</summary>
     public void SaveDistilled()
     {
         using var final = new Checkpoint();
-        GanState.AddModels(final, Gan);
+        GanState.AddModels(final, averaged ?? Gan.Generator, Gan.Discriminator);
         final.Metadata["stage"] = Stage;
+        if (averaged is not null) final.Metadata[GanState.GeneratorAverage] = context.Config.Match.Ema.ToString(CultureInfo.InvariantCulture);
         final.Metadata["steps"] = Version.ToString(CultureInfo.InvariantCulture);
         final.Save(context.Paths.DistilledGenerator);
     }
@@ -143,6 +161,7 @@ public sealed class MatchingState : IDisposable
         Computer.Dispose();
         optG.Dispose();
         optD.Dispose();
+        averaged?.Dispose();
         Gan.Dispose();
     }
 }

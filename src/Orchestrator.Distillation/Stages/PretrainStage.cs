@@ -37,7 +37,7 @@ public sealed class PretrainStage(RunContext context)
         using GanPair gan = GanState.Create(context, StreamSeeds.Derive(config.Seed, StreamPurpose.PoolInitialization, -1, -1));
         using var optG = new optim.Adam(gan.GeneratorParameters, config.Pretrain.Generator.Lr, config.Pretrain.Generator.Beta1, config.Pretrain.Generator.Beta2);
         using var optD = new optim.Adam(gan.DiscriminatorParameters, config.Pretrain.Discriminator.Lr, config.Pretrain.Discriminator.Beta1, config.Pretrain.Discriminator.Beta2);
-        using GanGenerator? averaged = config.Pretrain.Ema > 0 ? NewAverageModule() : null;
+        using GanGenerator? averaged = config.Pretrain.Ema > 0 ? GanState.CreateAverage(context) : null;
         var average = averaged is null ? null : new optim.ExponentialMovingAverage(gan.Generator, averaged, config.Pretrain.Ema);
         GanGenerator kept = averaged ?? gan.Generator;
         var scores = LoadScores();
@@ -111,15 +111,6 @@ public sealed class PretrainStage(RunContext context)
         var (images, labels) = SyntheticSets.FromGenerator(context, generator, config.Pretrain.ScoreIpc, StreamSeeds.Derive(config.Seed, StreamPurpose.Generation, epoch, -1));
         var settings = StandardProtocol.Settings(context, config.Evaluate.Model) with { Epochs = config.Pretrain.ScoreEpochs };
         return StandardProtocol.TrainAndTest(context, settings, images, labels, StreamSeeds.Derive(config.Seed, StreamPurpose.Evaluation, epoch, -1), cancellation);
-    }
-
-    // The average's own module; the moving average overwrites its initial weights with the live generator's at once.
-    private GanGenerator NewAverageModule()
-    {
-        using var init = new Generator(0);
-        var module = new GanGenerator(context.GanArchitecture, init);
-        module.to(device: context.Device);
-        return module;
     }
 
     private long Resume(GanPair gan, GanGenerator? averaged, optim.Adam optG, optim.Adam optD)

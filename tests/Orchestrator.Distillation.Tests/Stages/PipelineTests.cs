@@ -195,6 +195,7 @@ public sealed class PipelineTests : IDisposable
     [Theory]
     [InlineData("pretrain.ema=0")]
     [InlineData("pretrain.ema=0.9")]
+    [InlineData("match.ema=0.9")]
     public void InterruptedRun_ResumesToTheSameWeightsAsAnUndisturbedOne(string setting)
     {
         string undisturbed = Folder("undisturbed"), interrupted = Folder("interrupted");
@@ -249,6 +250,33 @@ public sealed class PipelineTests : IDisposable
         Assert.Equal("0.9", averagedEpoch.Metadata[GanState.GeneratorAverage]);
         AssertSameGroup(averagedLatest, averagedEpoch, GanState.GeneratorAverage, GanState.Generator);
         Assert.False(averagedEpoch.Get(GanState.Generator, "conv8.weight").equal(averagedLatest.Get(GanState.Generator, "conv8.weight")));
+    }
+
+    [Fact]
+    public void MatchEma_DeploysTheAverage_AndLeavesTrainingAlone()
+    {
+        string live = Folder("match-ema0"), averaged = Folder("match-ema09");
+        foreach (var (folder, setting) in new[] { (live, "match.ema=0"), (averaged, "match.ema=0.9") })
+        {
+            using RunContext context = TinyRun.Open(TinyRun.Config(folder, setting));
+            new PretrainStage(context).Run();
+            new MatchStage(context).Run();
+        }
+        string Latest(string folder) => Path.Combine(folder, "match", "latest.safetensors");
+        string Distilled(string folder) => Path.Combine(folder, "generator.safetensors");
+        using Checkpoint liveLatest = Checkpoint.Load(Latest(live)), averagedLatest = Checkpoint.Load(Latest(averaged));
+        using Checkpoint liveDistilled = Checkpoint.Load(Distilled(live)), averagedDistilled = Checkpoint.Load(Distilled(averaged));
+
+        // Both runs take the same matching steps, bit for bit: the average never feeds back.
+        foreach (string group in new[] { GanState.Generator, GanState.Discriminator, GanState.GeneratorOptimizer, GanState.DiscriminatorOptimizer })
+            AssertSameGroup(liveLatest, averagedLatest, group, group);
+        Assert.Equal("6", averagedLatest.Metadata["step"]);
+        // Off: the live generator is deployed. On: the average is, and it is not the live generator.
+        Assert.False(liveLatest.Has(GanState.GeneratorAverage));
+        AssertSameGroup(liveLatest, liveDistilled, GanState.Generator, GanState.Generator);
+        Assert.Equal("0.9", averagedDistilled.Metadata[GanState.GeneratorAverage]);
+        AssertSameGroup(averagedLatest, averagedDistilled, GanState.GeneratorAverage, GanState.Generator);
+        Assert.False(averagedDistilled.Get(GanState.Generator, "conv8.weight").equal(averagedLatest.Get(GanState.Generator, "conv8.weight")));
     }
 
     private static void AssertSameGroup(Checkpoint a, Checkpoint b, string groupInA, string groupInB)
