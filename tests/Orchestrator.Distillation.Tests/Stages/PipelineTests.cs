@@ -228,12 +228,7 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public void PretrainEma_KeepsTheAverageInCheckpoints_AndZeroKeepsTheLiveGenerator()
     {
-        string live = Folder("ema0"), averaged = Folder("ema09");
-        foreach (var (folder, setting) in new[] { (live, "pretrain.ema=0"), (averaged, "pretrain.ema=0.9") })
-        {
-            using RunContext context = TinyRun.Open(TinyRun.Config(folder, setting));
-            new PretrainStage(context).Run();
-        }
+        var (live, averaged) = RunWithAverageOffAndOn("pretrain.ema", throughMatching: false);
         string Latest(string folder) => Path.Combine(folder, "pretrain", "latest.safetensors");
         string LastEpoch(string folder) => Path.Combine(folder, "pretrain", "epoch-0002.safetensors");
         using Checkpoint liveLatest = Checkpoint.Load(Latest(live)), averagedLatest = Checkpoint.Load(Latest(averaged));
@@ -255,13 +250,7 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public void MatchEma_DeploysTheAverage_AndLeavesTrainingAlone()
     {
-        string live = Folder("match-ema0"), averaged = Folder("match-ema09");
-        foreach (var (folder, setting) in new[] { (live, "match.ema=0"), (averaged, "match.ema=0.9") })
-        {
-            using RunContext context = TinyRun.Open(TinyRun.Config(folder, setting));
-            new PretrainStage(context).Run();
-            new MatchStage(context).Run();
-        }
+        var (live, averaged) = RunWithAverageOffAndOn("match.ema", throughMatching: true);
         string Latest(string folder) => Path.Combine(folder, "match", "latest.safetensors");
         string Distilled(string folder) => Path.Combine(folder, "generator.safetensors");
         using Checkpoint liveLatest = Checkpoint.Load(Latest(live)), averagedLatest = Checkpoint.Load(Latest(averaged));
@@ -277,6 +266,19 @@ public sealed class PipelineTests : IDisposable
         Assert.Equal("0.9", averagedDistilled.Metadata[GanState.GeneratorAverage]);
         AssertSameGroup(averagedLatest, averagedDistilled, GanState.GeneratorAverage, GanState.Generator);
         Assert.False(averagedDistilled.Get(GanState.Generator, "conv8.weight").equal(averagedLatest.Get(GanState.Generator, "conv8.weight")));
+    }
+
+    /// <summary>Stage 1 (and 2) with <paramref name="key"/> at 0 and at 0.9, each in a folder of its own: (off, on).</summary>
+    private (string Off, string On) RunWithAverageOffAndOn(string key, bool throughMatching)
+    {
+        string off = Folder($"{key}-0"), on = Folder($"{key}-0.9");
+        foreach (var (folder, setting) in new[] { (off, $"{key}=0"), (on, $"{key}=0.9") })
+        {
+            using RunContext context = TinyRun.Open(TinyRun.Config(folder, setting));
+            new PretrainStage(context).Run();
+            if (throughMatching) new MatchStage(context).Run();
+        }
+        return (off, on);
     }
 
     private static void AssertSameGroup(Checkpoint a, Checkpoint b, string groupInA, string groupInB)
