@@ -86,7 +86,7 @@ internal static class LocalCluster
     {
         RunStatus last = new();
         RunStage? stage = null;
-        long? stageFirstStep = null;
+        long? stageStart = null;   // the stage's progress (steps or units) when first seen
         long lastLoggedStep = -1;
         int lastLoggedUnits = -1;
         var clock = Stopwatch.StartNew();
@@ -99,13 +99,12 @@ internal static class LocalCluster
                 if (stage is { } done && done != RunStage.Unspecified) Console.WriteLine($"{(terminal ? "\n" : "")}{Name(done)}: {stageClock.Elapsed:hh\\:mm\\:ss}");
                 stage = status.Stage;
                 stageClock.Restart();
-                stageFirstStep = null;
+                stageStart = null;
             }
             if (status.Stage == RunStage.Match)
             {
-                stageFirstStep ??= status.Step;
-                double rate = (status.Step - stageFirstStep.Value) / Math.Max(stageClock.Elapsed.TotalSeconds, 1e-3);
-                string left = rate > 0 ? $"{TimeSpan.FromSeconds((status.TotalSteps - status.Step) / rate):hh\\:mm\\:ss}" : "--:--:--";
+                stageStart ??= status.Step;
+                var (rate, left) = Pace(status.Step, status.TotalSteps, stageStart.Value, stageClock.Elapsed);
                 string losses = string.Join("  ", status.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"));
                 string line = $"[match] step {status.Step}/{status.TotalSteps}  {losses}  {rate:F2} steps/s  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
                 if (terminal) Console.Write($"\r{line}");
@@ -118,9 +117,8 @@ internal static class LocalCluster
             else if (status.Stage == RunStage.Evaluate && status.EvaluationUnitsTotal > 0)
             {
                 int done = status.EvaluationUnitsDone, total = status.EvaluationUnitsTotal;
-                stageFirstStep ??= done;
-                double rate = (done - stageFirstStep.Value) / Math.Max(stageClock.Elapsed.TotalSeconds, 1e-3);
-                string left = rate > 0 ? $"{TimeSpan.FromSeconds((total - done) / rate):hh\\:mm\\:ss}" : "--:--:--";
+                stageStart ??= done;
+                var (_, left) = Pace(done, total, stageStart.Value, stageClock.Elapsed);
                 string line = $"[evaluate] units {done}/{total}  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
                 if (terminal) Console.Write($"\r{line}");
                 else if (done != lastLoggedUnits)
@@ -133,6 +131,13 @@ internal static class LocalCluster
             last = status;
         }
         return last;
+    }
+
+    /// <summary>Progress per second since the stage was first seen at <paramref name="start"/>, and the time left at that rate.</summary>
+    private static (double Rate, string Left) Pace(long done, long total, long start, TimeSpan elapsed)
+    {
+        double rate = (done - start) / Math.Max(elapsed.TotalSeconds, 1e-3);
+        return (rate, rate > 0 ? $"{TimeSpan.FromSeconds((total - done) / rate):hh\\:mm\\:ss}" : "--:--:--");
     }
 
     private static string Name(RunStage stage) => stage switch

@@ -92,7 +92,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         }
         if (Refusal(RunStatus.Matching, workerId, shard) is { } refused) return refused;
 
-        RunSnapshot run = Run with { Units = [.. Run.Units.Select((u, i) => i == shard ? u with { Status = UnitStatus.Done } : u)] };
+        RunSnapshot run = Run with { Units = UnitsWithDone(shard) };
         if (run.Units.All(u => u.Status == UnitStatus.Done))
         {
             long next = run.Step + 1;
@@ -126,7 +126,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
 
         RunSnapshot run = Run with
         {
-            Units = [.. Run.Units.Select((u, i) => i == index ? u with { Status = UnitStatus.Done } : u)],
+            Units = UnitsWithDone(index),
             Evaluations = [.. Run.Evaluations, new EvaluationResult(m.Unit, m.Accuracy)],
         };
         if (run.Units.All(u => u.Status == UnitStatus.Done))
@@ -138,6 +138,8 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         else State = Placed(run);
         return Accept();
     }
+
+    private List<UnitAssignment> UnitsWithDone(int index) => [.. Run.Units.Select((u, i) => i == index ? u with { Status = UnitStatus.Done } : u)];
 
     /// <summary>
     /// The run's accuracy per IPC: the mean of the last row (the method's own) over its runs, summed in run order as the

@@ -107,7 +107,15 @@ public sealed class EvaluateStage(RunContext context)
         if (context.Config.Evaluate.Protocol == EvaluationProtocol.DimOnTheFly)
         {
             GanPair gan = GanState.Create(context, 0);
-            using (Checkpoint c = Checkpoint.Load(checkpoint)) gan.Generator.load_state_dict(c.Group(GanState.Generator));
+            try
+            {
+                using (Checkpoint c = Checkpoint.Load(checkpoint)) gan.Generator.load_state_dict(c.Group(GanState.Generator));
+            }
+            catch
+            {
+                gan.Dispose();   // the set would have owned it
+                throw;
+            }
             return new EvaluationSet((k, cancellation) => StandardProtocol.TrainOnTheFly(context, settings, gan.Generator, ipc, key, k, cancellation), gan);
         }
         string path = new GenerateStage(context).Run(checkpoint, ipc, seed, context.Paths.SyntheticSet(method, ipc));
