@@ -32,7 +32,7 @@ public static class AllReduceBenchmark
         IReadOnlyList<Uri> addresses = await FileRendezvous.ExchangeAsync(options.Rendezvous, options.Rank, options.World, server.Address, cancellationToken);
         IReadOnlyList<ExchangeMember> ring = [.. addresses.Select((address, rank) => new ExchangeMember(rank, $"rank{rank}", address, [rank]))];
 
-        using var peers = new PeerClients(new GrpcChannelOptions { BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize });
+        using var peers = new PeerClients(new GrpcChannelOptions { BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize, DirectHttp2 = options.DirectHttp2 });
         var group = new Group(new ShardOrderedAllReduce(mailbox, peers), ring, options);
         var results = new List<Dictionary<string, object>>();
         foreach (int floats in options.Floats)
@@ -64,7 +64,7 @@ public static class AllReduceBenchmark
         await group.BarrierAsync(cancellationToken);
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["side"] = "ours", ["rank"] = options.Rank, ["world"] = options.World, ["chunk_elements"] = options.ChunkElements, ["results"] = results,
+            ["side"] = "ours", ["rank"] = options.Rank, ["world"] = options.World, ["chunk_elements"] = options.ChunkElements, ["client"] = options.DirectHttp2 ? "direct" : "sockets", ["results"] = results,
         }));
     }
 

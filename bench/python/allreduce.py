@@ -39,6 +39,8 @@ def parse():
     parser.add_argument("--warmup", type=int, default=5, help="untimed all-reduces before them (default 5)")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each side per rank count, alternating order (default 2)")
     parser.add_argument("--chunk-elements", type=int, help="ours: floats per gRPC chunk (default: the worker's, WorkerOptions.ChunkElements)")
+    parser.add_argument("--client", choices=["direct", "sockets"], default="direct",
+                        help="ours: the gRPC client's HTTP/2 stack, the transport's own (direct, the worker's) or SocketsHttpHandler")
     args = parser.parse_args()
     if args.iterations < 1 or args.rounds < 1 or args.warmup < 0:
         parser.error("--iterations and --rounds need a positive integer, --warmup a non-negative one")
@@ -53,7 +55,7 @@ def run_ranks(side, world, floats, args):
         common = ["--world", str(world), "--rendezvous", rendezvous, "--floats", ",".join(map(str, floats)),
                   "--warmup", str(args.warmup), "--iterations", str(args.iterations)]
         if side == "ours":
-            command = ["dotnet", CSHARP, "allreduce"] + common + (["--chunk-elements", str(args.chunk_elements)] if args.chunk_elements else [])
+            command = ["dotnet", CSHARP, "allreduce"] + common + (["--chunk-elements", str(args.chunk_elements)] if args.chunk_elements else []) + ["--client", args.client]
         else:
             command = [PYTHON, os.path.join(ROOT, "bench/python/allreduce_gloo.py")] + common
         env = dict(os.environ, OMP_NUM_THREADS="1", GLOO_SOCKET_IFNAME="lo")

@@ -5,7 +5,7 @@ using Orchestrator.Transport.Client;
 namespace Orchestrator.Transport.Tests;
 
 /// <summary>Our client against a server that answers badly: every answer ends in messages and a status, never a hang or a stray exception.</summary>
-public sealed class ClientRobustnessTests
+public abstract class ClientRobustnessTests : ClientStackTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
@@ -22,7 +22,7 @@ public sealed class ClientRobustnessTests
             await http.Response.Body.WriteAsync(bodies[int.Parse(http.Request.Headers["x-case"]!)]);
             http.Response.AppendTrailer("grpc-status", "0");
         });
-        using var channel = new GrpcChannel(server.Address, new GrpcChannelOptions { MaxReceiveMessageSize = 1024 });
+        using var channel = new GrpcChannel(server.Address, Client(new GrpcChannelOptions { MaxReceiveMessageSize = 1024 }));
         for (int i = 0; i < bodies.Length; i++)
         {
             var (expectedMessages, expectedError) = FrameReference.Parse(bodies[i], 1024);
@@ -64,7 +64,7 @@ public sealed class ClientRobustnessTests
             await http.Response.Body.WriteAsync(RawGrpc.Frame("m"u8.ToArray()));
             if (grpcStatus is { Length: > 0 }) http.Response.AppendTrailer("grpc-status", grpcStatus);
         });
-        using var channel = new GrpcChannel(server.Address);
+        using var channel = new GrpcChannel(server.Address, Client());
         using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary, []);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
         Assert.Equal(expected, error.StatusCode);
@@ -79,7 +79,7 @@ public sealed class ClientRobustnessTests
             http.Response.Headers["grpc-status"] = "0";
             return Task.CompletedTask;
         });
-        using var channel = new GrpcChannel(server.Address);
+        using var channel = new GrpcChannel(server.Address, Client());
         using var stream = channel.CreateCallInvoker().AsyncServerStreamingCall(TestMethods.ServerStream, []);
         Assert.False(await stream.ResponseStream.MoveNext().WaitAsync(HangGuard));
         Assert.Equal(StatusCode.OK, stream.GetStatus().StatusCode);
@@ -98,7 +98,7 @@ public sealed class ClientRobustnessTests
             await http.Response.Body.FlushAsync();
             http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResetFeature>()!.Reset(0xB); // ENHANCE_YOUR_CALM
         });
-        using var channel = new GrpcChannel(server.Address);
+        using var channel = new GrpcChannel(server.Address, Client());
         using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(TestMethods.ServerStream, []);
         var received = new List<string>();
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
@@ -108,4 +108,14 @@ public sealed class ClientRobustnessTests
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.True(received.Count <= 1);
     }
+}
+
+public sealed class SocketsHttpHandlerClientRobustnessTests : ClientRobustnessTests
+{
+    protected override bool DirectHttp2 => false;
+}
+
+public sealed class DirectHttp2ClientRobustnessTests : ClientRobustnessTests
+{
+    protected override bool DirectHttp2 => true;
 }

@@ -6,15 +6,15 @@ using Orchestrator.Transport.Server;
 
 namespace Orchestrator.Transport.Tests;
 
-/// <summary>Our client against our server: the four call kinds, limits, large streams, cancellation.</summary>
-public sealed class LoopbackTests
+/// <summary>Our client against our server: the four call kinds, limits, large streams, cancellation; on both client stacks.</summary>
+public abstract class LoopbackTests : ClientStackTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task unary_echoes_the_request_and_metadata()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         var headers = new Metadata().Add("x-echo", "abc").Add("x-bin-bin", [0, 1, 255]);
         using var call = host.Invoker.AsyncUnaryCall(TestMethods.Unary, "hello"u8.ToArray(), new CallOptions(headers));
         Assert.Equal("hello", Encoding.UTF8.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
@@ -28,7 +28,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task handler_error_reaches_the_client_as_RpcException()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         using var call = host.Invoker.AsyncUnaryCall(TestMethods.Fail, Encoding.UTF8.GetBytes("10|aborted: 3% \u2192 done"));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
         Assert.Equal(new Status(StatusCode.Aborted, "aborted: 3% \u2192 done"), error.Status);
@@ -44,7 +44,7 @@ public sealed class LoopbackTests
         {
             await using var server = new GrpcServer(new GrpcServerOptions { EnableDetailedErrors = detailed }, service);
             await server.StartAsync();
-            using var channel = new GrpcChannel(server.Address);
+            using var channel = new GrpcChannel(server.Address, Client());
             using var call = channel.CreateCallInvoker().AsyncUnaryCall(boom, []);
             var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
             Assert.Equal(StatusCode.Unknown, error.StatusCode);
@@ -55,7 +55,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task client_deadline_gives_DEADLINE_EXCEEDED_on_both_sides()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         using var call = host.Invoker.AsyncServerStreamingCall(TestMethods.Sleep, "loop-deadline"u8.ToArray(), new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300)));
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
         {
@@ -68,7 +68,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task deadline_already_past_fails_without_sending()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         using var call = host.Invoker.AsyncServerStreamingCall(TestMethods.Sleep, "never-sent"u8.ToArray(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(-1)));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
@@ -78,7 +78,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task cancellation_resets_the_stream_and_the_handler_sees_it()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         using var cancellation = new CancellationTokenSource();
         using var call = host.Invoker.AsyncServerStreamingCall(TestMethods.Sleep, "loop-cancel"u8.ToArray(), new CallOptions(CancellationToken: cancellation.Token));
         Assert.True(await call.ResponseStream.MoveNext().WaitAsync(HangGuard));
@@ -91,7 +91,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task disposing_a_running_call_cancels_it_on_the_server()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         var call = host.Invoker.AsyncServerStreamingCall(TestMethods.Sleep, "loop-dispose"u8.ToArray());
         Assert.True(await call.ResponseStream.MoveNext().WaitAsync(HangGuard));
         call.Dispose();
@@ -102,12 +102,12 @@ public sealed class LoopbackTests
     [Fact]
     public async Task bearer_token_from_the_channel_is_accepted_and_its_absence_is_UNAUTHENTICATED()
     {
-        await using var host = await TestServerHost.StartAsync(new GrpcServerOptions { BearerToken = "t0ken" }, new GrpcChannelOptions { BearerToken = "t0ken" });
+        await using var host = await TestServerHost.StartAsync(new GrpcServerOptions { BearerToken = "t0ken" }, Client(new GrpcChannelOptions { BearerToken = "t0ken" }));
         using var ok = host.Invoker.AsyncUnaryCall(TestMethods.Unary, "in"u8.ToArray());
         Assert.Equal("in", Encoding.UTF8.GetString(await ok.ResponseAsync.WaitAsync(HangGuard)));
         foreach (string? presented in new[] { null, "Bearer wrong", "Basic dDBrZW4=", "Bearer t0ken2" })
         {
-            using var channel = new GrpcChannel(host.Server.Address);
+            using var channel = new GrpcChannel(host.Server.Address, Client());
             var headers = presented is null ? null : new Metadata().Add("authorization", presented);
             using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary, "in"u8.ToArray(), new CallOptions(headers));
             var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
@@ -118,7 +118,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task streaming_calls_refused_up_front_fail_their_writes_and_response_without_hanging()
     {
-        await using var host = await TestServerHost.StartAsync(new GrpcServerOptions { BearerToken = "t0ken" });
+        await using var host = await TestServerHost.StartAsync(new GrpcServerOptions { BearerToken = "t0ken" }, Client());
         using var upload = host.Invoker.AsyncClientStreamingCall(TestMethods.ClientStream);
         using var duplex = host.Invoker.AsyncDuplexStreamingCall(TestMethods.Bidi);
         var uploadError = await Assert.ThrowsAsync<RpcException>(() => upload.ResponseAsync.WaitAsync(HangGuard));
@@ -144,7 +144,7 @@ public sealed class LoopbackTests
             return message.AsMemory(3);
         });
         var digest = new Method<byte[], byte[]>(MethodType.ClientStreaming, TestMethods.Service, "Digest", split, Marshallers.Bytes);
-        await using var host = await TestServerHost.StartAsync(null, new GrpcChannelOptions { MaxSendMessageSize = 100_000 });
+        await using var host = await TestServerHost.StartAsync(null, Client(new GrpcChannelOptions { MaxSendMessageSize = 100_000 }));
         byte[][] messages = [RandomNumberGenerator.GetBytes(3), RandomNumberGenerator.GetBytes(70_000), RandomNumberGenerator.GetBytes(100_000)];
         using (var call = host.Invoker.AsyncClientStreamingCall(digest))
         {
@@ -163,7 +163,7 @@ public sealed class LoopbackTests
     {
         await using var host = await TestServerHost.StartAsync(
             new GrpcServerOptions { MaxReceiveMessageSize = 1000, MaxSendMessageSize = 2000 },
-            new GrpcChannelOptions { MaxReceiveMessageSize = 3000, MaxSendMessageSize = 4000 });
+            Client(new GrpcChannelOptions { MaxReceiveMessageSize = 3000, MaxSendMessageSize = 4000 }));
         async Task<StatusCode> StatusOfAsync(Func<Task> call)
         {
             try
@@ -192,7 +192,7 @@ public sealed class LoopbackTests
         Assert.Equal(StatusCode.OK, await StatusOfStreamAsync("2,2000"));
         Assert.Equal(StatusCode.ResourceExhausted, await StatusOfStreamAsync("2,2001")); // over the server's send limit
         var wide = new GrpcServerOptions { MaxSendMessageSize = 10_000 };
-        await using var permissive = await TestServerHost.StartAsync(wide, new GrpcChannelOptions { MaxReceiveMessageSize = 3000 });
+        await using var permissive = await TestServerHost.StartAsync(wide, Client(new GrpcChannelOptions { MaxReceiveMessageSize = 3000 }));
         using var tooLarge = permissive.Invoker.AsyncServerStreamingCall(TestMethods.ServerStream, "1,3001"u8.ToArray());
         var error = await Assert.ThrowsAsync<RpcException>(() => tooLarge.ResponseStream.MoveNext().WaitAsync(HangGuard));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);                   // over the client's receive limit
@@ -201,7 +201,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task forty_megabytes_stream_both_ways_through_a_duplex_call()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         byte[] data = new byte[40 * 1024 * 1024];
         new Random(11).NextBytes(data);
         const int chunk = 1024 * 1024;
@@ -228,7 +228,7 @@ public sealed class LoopbackTests
     public async Task messages_larger_than_the_flow_control_windows_still_flow()
     {
         var server = new GrpcServerOptions { InitialConnectionWindowSize = 65535, InitialStreamWindowSize = 65535, MaxFrameSize = 16384, MaxReceiveMessageSize = 8 << 20 };
-        await using var host = await TestServerHost.StartAsync(server, new GrpcChannelOptions { InitialHttp2StreamWindowSize = 65535, MaxReceiveMessageSize = 8 << 20 });
+        await using var host = await TestServerHost.StartAsync(server, Client(new GrpcChannelOptions { InitialHttp2StreamWindowSize = 65535, MaxReceiveMessageSize = 8 << 20 }));
         byte[] message = new byte[3 << 20];
         new Random(3).NextBytes(message);
         using var call = host.Invoker.AsyncUnaryCall(TestMethods.Unary, message);
@@ -238,7 +238,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task many_concurrent_calls_share_the_channel()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         var calls = Enumerable.Range(0, 64).Select(async i =>
         {
             using var call = host.Invoker.AsyncUnaryCall(TestMethods.Unary, BitConverter.GetBytes(i));
@@ -250,7 +250,7 @@ public sealed class LoopbackTests
     [Fact]
     public async Task wrong_call_kind_for_the_method_is_refused_before_sending()
     {
-        await using var host = await TestServerHost.StartAsync();
+        await using var host = await TestServerHost.StartAsync(null, Client());
         Assert.Throws<ArgumentException>(() => host.Invoker.AsyncUnaryCall(TestMethods.Bidi, []));
         Assert.Throws<ArgumentException>(() => ServiceDefinition.CreateBuilder().AddMethod(TestMethods.Unary, (IAsyncStreamReader<byte[]> _, ServerCallContext _) => Task.FromResult(Array.Empty<byte>())));
     }
@@ -259,10 +259,20 @@ public sealed class LoopbackTests
     public async Task unreachable_server_is_UNAVAILABLE()
     {
         int port;
-        await using (var host = await TestServerHost.StartAsync()) port = host.Server.Address.Port;
-        using var channel = new GrpcChannel(new Uri($"http://127.0.0.1:{port}"));
+        await using (var host = await TestServerHost.StartAsync(null, Client())) port = host.Server.Address.Port;
+        using var channel = new GrpcChannel(new Uri($"http://127.0.0.1:{port}"), Client());
         using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary, []);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
     }
+}
+
+public sealed class SocketsHttpHandlerLoopbackTests : LoopbackTests
+{
+    protected override bool DirectHttp2 => false;
+}
+
+public sealed class DirectHttp2LoopbackTests : LoopbackTests
+{
+    protected override bool DirectHttp2 => true;
 }

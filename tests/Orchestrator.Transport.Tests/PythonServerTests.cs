@@ -5,15 +5,17 @@ using Orchestrator.Transport.Client;
 namespace Orchestrator.Transport.Tests;
 
 /// <summary>Wire compatibility: our client calls a grpcio 1.51 server (Debian python3-grpcio).</summary>
-public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixture<PythonServerFixture>
+public abstract class PythonServerTests(PythonServerFixture fixture) : ClientStackTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    private CallInvoker Invoker => fixture.Invoker(DirectHttp2);
 
     [Fact]
     public async Task unary_call_echoes_message_and_metadata_both_ways()
     {
         var headers = new Metadata().Add("x-echo", "abc").Add("x-bin-bin", [0, 1, 255]);
-        using var call = fixture.Invoker.AsyncUnaryCall(TestMethods.Unary, "hello"u8.ToArray(), new CallOptions(headers));
+        using var call = Invoker.AsyncUnaryCall(TestMethods.Unary, "hello"u8.ToArray(), new CallOptions(headers));
         Assert.Equal("hello", Encoding.UTF8.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
         foreach (Metadata metadata in new[] { await call.ResponseHeadersAsync, call.GetTrailers() })
         {
@@ -27,7 +29,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     [Fact]
     public async Task client_streaming_call_gets_the_concatenation()
     {
-        using var call = fixture.Invoker.AsyncClientStreamingCall(TestMethods.ClientStream);
+        using var call = Invoker.AsyncClientStreamingCall(TestMethods.ClientStream);
         foreach (string part in new[] { "a", "bc", "def" }) await call.RequestStream.WriteAsync(Encoding.UTF8.GetBytes(part));
         await call.RequestStream.CompleteAsync();
         Assert.Equal("abcdef", Encoding.UTF8.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
@@ -36,7 +38,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     [Fact]
     public async Task server_streaming_call_gets_every_message_in_order()
     {
-        using var call = fixture.Invoker.AsyncServerStreamingCall(TestMethods.ServerStream, "3,4"u8.ToArray());
+        using var call = Invoker.AsyncServerStreamingCall(TestMethods.ServerStream, "3,4"u8.ToArray());
         var received = new List<byte[]>();
         await foreach (byte[] message in call.ResponseStream.ReadAllAsync().WithCancellation(new CancellationTokenSource(HangGuard).Token))
             received.Add(message);
@@ -47,7 +49,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     [Fact]
     public async Task duplex_call_answers_each_message_before_the_next_is_sent()
     {
-        using var call = fixture.Invoker.AsyncDuplexStreamingCall(TestMethods.Bidi);
+        using var call = Invoker.AsyncDuplexStreamingCall(TestMethods.Bidi);
         using var guard = new CancellationTokenSource(HangGuard);
         foreach (string word in new[] { "one", "two", "three" })
         {
@@ -63,7 +65,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     [Fact]
     public async Task server_error_arrives_as_RpcException_with_decoded_message_and_trailers()
     {
-        using var call = fixture.Invoker.AsyncUnaryCall(TestMethods.Fail, Encoding.UTF8.GetBytes("9|precondition: 50% done \u00fc \u2713"));
+        using var call = Invoker.AsyncUnaryCall(TestMethods.Fail, Encoding.UTF8.GetBytes("9|precondition: 50% done \u00fc \u2713"));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.Equal("precondition: 50% done \u00fc \u2713", error.Status.Detail);
@@ -75,7 +77,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     public async Task deadline_gives_DEADLINE_EXCEEDED_and_the_server_sees_the_call_end()
     {
         const string tag = "dotnet-deadline";
-        using var call = fixture.Invoker.AsyncServerStreamingCall(TestMethods.Sleep, Encoding.UTF8.GetBytes(tag),
+        using var call = Invoker.AsyncServerStreamingCall(TestMethods.Sleep, Encoding.UTF8.GetBytes(tag),
             new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(500)));
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
         {
@@ -90,7 +92,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     {
         const string tag = "dotnet-cancel";
         using var cancellation = new CancellationTokenSource();
-        using var call = fixture.Invoker.AsyncServerStreamingCall(TestMethods.Sleep, Encoding.UTF8.GetBytes(tag), new CallOptions(CancellationToken: cancellation.Token));
+        using var call = Invoker.AsyncServerStreamingCall(TestMethods.Sleep, Encoding.UTF8.GetBytes(tag), new CallOptions(CancellationToken: cancellation.Token));
         Assert.True(await call.ResponseStream.MoveNext().WaitAsync(HangGuard));
         cancellation.Cancel();
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext().WaitAsync(HangGuard));
@@ -101,7 +103,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     [Fact]
     public async Task unknown_method_is_UNIMPLEMENTED()
     {
-        using var call = fixture.Invoker.AsyncUnaryCall(TestMethods.Missing, []);
+        using var call = Invoker.AsyncUnaryCall(TestMethods.Missing, []);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
         Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
     }
@@ -109,7 +111,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     [Fact]
     public async Task response_over_our_limit_is_RESOURCE_EXHAUSTED()
     {
-        using var call = fixture.Invoker.AsyncServerStreamingCall(TestMethods.ServerStream, "1,5000000"u8.ToArray());
+        using var call = Invoker.AsyncServerStreamingCall(TestMethods.ServerStream, "1,5000000"u8.ToArray());
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext().WaitAsync(HangGuard));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Equal(error.Status, call.GetStatus());
@@ -118,7 +120,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     [Fact]
     public async Task call_without_token_is_refused_by_the_python_server()
     {
-        using var channel = new GrpcChannel(fixture.Channel.Address);
+        using var channel = new GrpcChannel(fixture.Channel.Address, Client());
         using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary, "hello"u8.ToArray());
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
@@ -129,7 +131,7 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
     {
         byte[] data = new byte[40 * 1024 * 1024];
         new Random(7).NextBytes(data);
-        using var call = fixture.Invoker.AsyncClientStreamingCall(TestMethods.Digest);
+        using var call = Invoker.AsyncClientStreamingCall(TestMethods.Digest);
         const int chunk = 1024 * 1024;
         for (int offset = 0; offset < data.Length; offset += chunk)
             await call.RequestStream.WriteAsync(data[offset..(offset + chunk)]).WaitAsync(HangGuard);
@@ -140,7 +142,17 @@ public sealed class PythonServerTests(PythonServerFixture fixture) : IClassFixtu
 
     private async Task<string> SleepOutcomeAsync(string tag)
     {
-        using var call = fixture.Invoker.AsyncUnaryCall(TestMethods.Events, Encoding.UTF8.GetBytes(tag));
+        using var call = Invoker.AsyncUnaryCall(TestMethods.Events, Encoding.UTF8.GetBytes(tag));
         return Encoding.UTF8.GetString(await call.ResponseAsync.WaitAsync(HangGuard));
     }
+}
+
+public sealed class SocketsHttpHandlerPythonServerTests(PythonServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonServerFixture>
+{
+    protected override bool DirectHttp2 => false;
+}
+
+public sealed class DirectHttp2PythonServerTests(PythonServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonServerFixture>
+{
+    protected override bool DirectHttp2 => true;
 }

@@ -7,16 +7,18 @@ using Orchestrator.Transport.Server;
 
 namespace Orchestrator.Transport.Tests;
 
-/// <summary>https goes through the same server and client code as h2c.</summary>
+/// <summary>https goes through the same server and client code as h2c, on both client stacks.</summary>
 public sealed class TlsTests
 {
-    [Fact]
-    public async Task calls_work_over_TLS_with_a_pinned_self_signed_certificate()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task calls_work_over_TLS_with_a_pinned_self_signed_certificate(bool directHttp2)
     {
         using X509Certificate2 certificate = SelfSigned();
         await using var host = await TestServerHost.StartAsync(
             new GrpcServerOptions { Certificate = certificate, BearerToken = "tls-token" },
-            new GrpcChannelOptions { BearerToken = "tls-token", RemoteCertificateValidation = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() });
+            new GrpcChannelOptions { DirectHttp2 = directHttp2, BearerToken = "tls-token", RemoteCertificateValidation = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() });
         Assert.Equal("https", host.Server.Address.Scheme);
         using var unary = host.Invoker.AsyncUnaryCall(TestMethods.Unary, "secure"u8.ToArray());
         Assert.Equal("secure", Encoding.UTF8.GetString(await unary.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30))));
@@ -27,11 +29,13 @@ public sealed class TlsTests
         Assert.False(await duplex.ResponseStream.MoveNext());
     }
 
-    [Fact]
-    public async Task an_untrusted_certificate_is_UNAVAILABLE()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task an_untrusted_certificate_is_UNAVAILABLE(bool directHttp2)
     {
         using X509Certificate2 certificate = SelfSigned();
-        await using var host = await TestServerHost.StartAsync(new GrpcServerOptions { Certificate = certificate });
+        await using var host = await TestServerHost.StartAsync(new GrpcServerOptions { Certificate = certificate }, new GrpcChannelOptions { DirectHttp2 = directHttp2 });
         using var call = host.Invoker.AsyncUnaryCall(TestMethods.Unary, []);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);

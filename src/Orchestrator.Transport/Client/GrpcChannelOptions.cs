@@ -32,6 +32,14 @@ public sealed class GrpcChannelOptions
 
     public string UserAgent { get; set; } = "orchestrator-grpc/1.0";
 
+    /// <summary>
+    /// Send through the transport's own HTTP/2 client (<c>Http2/</c>) instead of SocketsHttpHandler: a request body
+    /// leaves in DATA frames as large as the server's MAX_FRAME_SIZE and the windows allow, written from the caller's
+    /// buffers, where SocketsHttpHandler copies it into 16 KiB frames. For bulk tensor streams (the all-reduce's
+    /// peer channels). It sends no keep-alive pings.
+    /// </summary>
+    public bool DirectHttp2 { get; set; }
+
     /// <summary>Throws naming the first setting that is out of range.</summary>
     public void Validate()
     {
@@ -41,6 +49,8 @@ public sealed class GrpcChannelOptions
         Require(ConnectTimeout > TimeSpan.Zero || ConnectTimeout == Timeout.InfiniteTimeSpan, nameof(ConnectTimeout), ConnectTimeout, "positive or infinite");
         Require(KeepAlivePingDelay > TimeSpan.Zero || KeepAlivePingDelay == Timeout.InfiniteTimeSpan, nameof(KeepAlivePingDelay), KeepAlivePingDelay, "positive or infinite");
         Require(KeepAlivePingTimeout > TimeSpan.Zero || KeepAlivePingTimeout == Timeout.InfiniteTimeSpan, nameof(KeepAlivePingTimeout), KeepAlivePingTimeout, "positive or infinite");
+        if (DirectHttp2 && KeepAlivePingDelay != Timeout.InfiniteTimeSpan)
+            throw new ArgumentException($"{nameof(GrpcChannelOptions)}.{nameof(KeepAlivePingDelay)} needs SocketsHttpHandler; the direct HTTP/2 client ({nameof(DirectHttp2)}) sends no keep-alive pings");
         if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken))
             throw new ArgumentException($"{nameof(GrpcChannelOptions)}.{nameof(BearerToken)} is blank; leave it null to send none");
     }
