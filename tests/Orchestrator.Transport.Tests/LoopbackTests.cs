@@ -256,6 +256,29 @@ public abstract class LoopbackTests : ClientStackTests
     }
 
     [Fact]
+    public async Task a_channel_reconnects_to_a_server_restarted_on_the_same_port()
+    {
+        var service = new TestService();
+        int port;
+        GrpcChannel channel;
+        await using (var first = new GrpcServer(new GrpcServerOptions(), service.Build()))
+        {
+            await first.StartAsync();
+            port = first.Address.Port;
+            channel = new GrpcChannel(first.Address, Client());
+            using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary, "one"u8.ToArray());
+            Assert.Equal("one", Encoding.UTF8.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
+        }
+        using (channel)
+        {
+            await using var second = new GrpcServer(new GrpcServerOptions { Port = port }, service.Build());
+            await second.StartAsync();
+            using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary, "two"u8.ToArray());
+            Assert.Equal("two", Encoding.UTF8.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
+        }
+    }
+
+    [Fact]
     public async Task unreachable_server_is_UNAVAILABLE()
     {
         int port;

@@ -27,7 +27,18 @@ internal sealed class DirectHttp2Handler(Http2ConnectionSettings settings) : Htt
         if (request.Version != HttpVersion.Version20) throw new HttpRequestException($"{nameof(DirectHttp2Handler)} speaks HTTP/2 only, not HTTP/{request.Version}");
         List<(string, string)> headers = RequestHeaders(request, uri);
         Http2ClientConnection connection = await ConnectionAsync(uri, cancellationToken).ConfigureAwait(false);
-        Http2ClientStream stream = await connection.OpenStreamAsync(headers, endStream: request.Content is null, cancellationToken).ConfigureAwait(false);
+        Http2ClientStream stream;
+        try
+        {
+            stream = await connection.OpenStreamAsync(headers, endStream: request.Content is null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException) when (!connection.IsUsable)
+        {
+            // The connection died (or was told to go away) before this request left: nothing reached the server, so
+            // one more try on a fresh connection is safe, as SocketsHttpHandler does.
+            connection = await ConnectionAsync(uri, cancellationToken).ConfigureAwait(false);
+            stream = await connection.OpenStreamAsync(headers, endStream: request.Content is null, cancellationToken).ConfigureAwait(false);
+        }
         if (request.Content is HttpContent content) _ = SendBodyAsync(connection, stream, content, cancellationToken);
         List<(string Name, string Value)> fields;
         try

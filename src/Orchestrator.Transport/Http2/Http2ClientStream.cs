@@ -58,7 +58,8 @@ internal sealed class Http2ClientStream
         string? status = fields.FirstOrDefault(f => f.Name == ":status").Value;
         if (!_headers.Task.IsCompleted)
         {
-            if (status is null) throw new HttpProtocolException(0x1, $"HTTP/2 stream {Id}: response headers without :status", null);
+            if (status is not { Length: 3 } || !status.All(char.IsAsciiDigit))
+                throw new HttpProtocolException(0x1, $"HTTP/2 stream {Id}: response headers without a valid :status ('{status}')", null);
             if (status.StartsWith('1') && !endStream) return;
             _headers.TrySetResult(fields);
         }
