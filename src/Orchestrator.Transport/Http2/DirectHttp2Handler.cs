@@ -50,7 +50,7 @@ internal sealed class DirectHttp2Handler(Http2ConnectionSettings settings) : Htt
             await connection.ResetStreamAsync(stream, e).ConfigureAwait(false);
             throw;
         }
-        var response = new HttpResponseMessage((HttpStatusCode)int.Parse(fields.First(f => f.Name == ":status").Value, System.Globalization.CultureInfo.InvariantCulture))
+        var response = new HttpResponseMessage((HttpStatusCode)stream.StatusCode)
         {
             Version = HttpVersion.Version20,
             RequestMessage = request,

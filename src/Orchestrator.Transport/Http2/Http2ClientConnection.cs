@@ -60,7 +60,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     {
         get
         {
-            lock (_gate) return _failure is null && _goAwayLastStream == int.MaxValue && !_closing && _streams.Count < _peerMaxStreams;
+            lock (_gate) return WhyUnusable() is null && _streams.Count < _peerMaxStreams;
         }
     }
 
@@ -69,7 +69,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     {
         get
         {
-            lock (_gate) return _failure is null && _goAwayLastStream == int.MaxValue && !_closing;
+            lock (_gate) return WhyUnusable() is null;
         }
     }
 
@@ -147,9 +147,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
             int maxFrameSize;
             lock (_gate)
             {
-                if (_failure is not null) throw new HttpRequestException(HttpRequestError.ConnectionError, $"the HTTP/2 connection failed: {_failure.Message}", _failure);
-                if (_goAwayLastStream != int.MaxValue || _closing)
-                    throw new HttpRequestException(HttpRequestError.ConnectionError, "the HTTP/2 connection is closing (GOAWAY); retry on a new one");
+                if (WhyUnusable() is HttpRequestException unusable) throw unusable;
                 // Ids must reach the server in increasing order: the id is taken and the block sent under the write lock.
                 stream = new Http2ClientStream(_nextStreamId, _peerInitialWindow);
                 _nextStreamId += 2;
@@ -314,6 +312,12 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
             await grew.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Why no new stream can start here (failed, told to go away, closing), or null; call under the lock.</summary>
+    private HttpRequestException? WhyUnusable() =>
+        _failure is not null ? new HttpRequestException(HttpRequestError.ConnectionError, $"the HTTP/2 connection failed: {_failure.Message}", _failure)
+        : _goAwayLastStream != int.MaxValue || _closing ? new HttpRequestException(HttpRequestError.ConnectionError, "the HTTP/2 connection is closing (GOAWAY); retry on a new one")
+        : null;
 
     private void ThrowIfCannotSend(Http2ClientStream stream)
     {

@@ -33,6 +33,9 @@ internal sealed class Http2ClientStream
 
     public Task<List<(string Name, string Value)>> ResponseHeaders => _headers.Task;
 
+    /// <summary>The response's <c>:status</c>, once <see cref="ResponseHeaders"/> has completed.</summary>
+    public int StatusCode { get; private set; }
+
     public PipeReader Body => _body.Reader;
 
     /// <summary>Why sending must stop: the stream was reset, or the peer has answered in full.</summary>
@@ -61,6 +64,7 @@ internal sealed class Http2ClientStream
             if (status is not { Length: 3 } || !status.All(char.IsAsciiDigit))
                 throw new HttpProtocolException(0x1, $"HTTP/2 stream {Id}: response headers without a valid :status ('{status}')", null);
             if (status.StartsWith('1') && !endStream) return;
+            StatusCode = int.Parse(status, System.Globalization.CultureInfo.InvariantCulture);
             _headers.TrySetResult(fields);
         }
         else if (!endStream)
