@@ -46,10 +46,21 @@ public static class GradientChunkMarshaller
 
     private static GradientChunk Parse(ReadOnlySequence<byte> payload)
     {
+        GradientChunk chunk = ParseHeader(payload, out ReadOnlySequence<byte> data);
+        if (!data.IsEmpty) chunk.Data = UnsafeByteOperations.UnsafeWrap(RentedBytes.CopyOf(data));
+        return chunk;
+    }
+
+    /// <summary>
+    /// Every field but <c>data</c>, parsed; <paramref name="data"/> is where <c>data</c>'s bytes lie in
+    /// <paramref name="payload"/> (empty when absent), for a consumer that folds them before the payload's buffer is reused.
+    /// </summary>
+    public static GradientChunk ParseHeader(ReadOnlySequence<byte> payload, out ReadOnlySequence<byte> data)
+    {
         var chunk = new GradientChunk();
         var reader = new SequenceReader<byte>(payload);
         long resumeAt = 0;
-        ReadOnlySequence<byte>? data = null;
+        data = ReadOnlySequence<byte>.Empty;
         while (!reader.End)
         {
             long fieldStart = reader.Consumed;
@@ -74,7 +85,6 @@ public static class GradientChunkMarshaller
             }
         }
         chunk.MergeFrom(payload.Slice(resumeAt));
-        if (data is ReadOnlySequence<byte> bytes) chunk.Data = UnsafeByteOperations.UnsafeWrap(RentedBytes.CopyOf(bytes));
         return chunk;
     }
 

@@ -10,19 +10,30 @@ namespace Orchestrator.Worker;
 public sealed class WorkerEndpoint(WorkerOptions options, GradientMailbox mailbox, RunReplicas replicas)
 {
     public ServiceDefinition Definition() => new ServiceDefinitionBuilder()
-        .AddMethod(WorkerMethods.PushGradients, PushGradientsAsync)
+        .AddMethod(PushGradients(), PushGradientsAsync)
         .AddMethod(WorkerMethods.FetchState, (request, responses, context) => StateTransfer.SendAsync(replicas.Find(request.RunId), request, responses, context.CancellationToken))
         .AddMethod(WorkerMethods.GetStatus, GetStatusAsync)
         .Build();
 
-    private async Task<GradientReceipt> PushGradientsAsync(IAsyncStreamReader<GradientChunk> chunks, ServerCallContext context)
+    /// <summary>
+    /// <see cref="WorkerMethods.PushGradients"/> as this server reads it: each request message is delivered to the
+    /// mailbox as it is parsed, so the reduction reads gradient bytes from the transport's buffer instead of a copy.
+    /// </summary>
+    private Method<DeliveredChunk, GradientReceipt> PushGradients()
+    {
+        Method<GradientChunk, GradientReceipt> wire = WorkerMethods.PushGradients;
+        var delivered = new Marshaller<DeliveredChunk>(
+            (_, _) => throw new NotSupportedException($"{wire.FullName}: the server only reads chunks"), mailbox.Deliver);
+        return new Method<DeliveredChunk, GradientReceipt>(wire.Type, wire.ServiceName, wire.Name, delivered, wire.ResponseMarshaller);
+    }
+
+    private static async Task<GradientReceipt> PushGradientsAsync(IAsyncStreamReader<DeliveredChunk> chunks, ServerCallContext context)
     {
         var receipt = new GradientReceipt();
-        await foreach (GradientChunk chunk in chunks.ReadAllAsync(context.CancellationToken))
+        await foreach (DeliveredChunk chunk in chunks.ReadAllAsync(context.CancellationToken))
         {
-            mailbox.Deliver(chunk);
             receipt.Chunks++;
-            receipt.Bytes += chunk.Data.Length;
+            receipt.Bytes += chunk.Bytes;
         }
         return receipt;
     }

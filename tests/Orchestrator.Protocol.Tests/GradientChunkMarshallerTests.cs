@@ -37,6 +37,21 @@ public sealed class GradientChunkMarshallerTests
     }
 
     [Fact]
+    public void the_header_parses_without_the_data_which_is_left_where_it_lies_at_every_cut()
+    {
+        GradientChunk sent = Sample(40);
+        byte[] wire = sent.ToByteArray();
+        GradientChunk withoutData = sent.Clone();
+        withoutData.Data = ByteString.Empty;
+        for (int cut = 1; cut < wire.Length; cut++)
+        {
+            ReadOnlySequence<byte> message = Segments(wire[..cut], wire[cut..]);
+            Assert.Equal(withoutData, GradientChunkMarshaller.ParseHeader(message, out ReadOnlySequence<byte> data));
+            Assert.Equal(sent.Data.ToByteArray(), data.ToArray());
+        }
+    }
+
+    [Fact]
     public void fields_after_the_data_and_a_repeated_data_field_parse_as_protobuf_does()
     {
         // data first, the other fields after it, then a second data field: protobuf keeps the last.

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using Orchestrator.Protocol.V1;
 using Orchestrator.Transport;
 using Orchestrator.Transport.Client;
@@ -13,6 +15,7 @@ namespace Orchestrator.Worker.Tests;
 public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
 {
     private const string Token = "all-reduce-test-token";
+    private static readonly Uri Unused = new("http://127.0.0.1:9");
     private readonly List<(GrpcServer Server, GradientMailbox Mailbox)> _members = [];
     private readonly PeerClients _clients = new(new GrpcChannelOptions { BearerToken = Token, MaxReceiveMessageSize = 64 * 1024 * 1024 });
 
@@ -71,15 +74,103 @@ public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
     public void Chunks_of_an_attempt_older_than_the_one_opened_are_dropped()
     {
         var mailbox = new GradientMailbox();
-        var reader = mailbox.Open(new ExchangeKey("run", 3, 2));
-        Assert.False(mailbox.Deliver(new GradientChunk { RunId = "run", Step = 3, Attempt = 1 }));
-        Assert.False(mailbox.Deliver(new GradientChunk { RunId = "run", Step = 2, Attempt = 9 }));
-        Assert.True(mailbox.Deliver(new GradientChunk { RunId = "run", Step = 3, Attempt = 2 }));
-        Assert.True(mailbox.Deliver(new GradientChunk { RunId = "run", Step = 3, Attempt = 3 }));
-        Assert.True(mailbox.Deliver(new GradientChunk { RunId = "other", Step = 0, Attempt = 0 }));
+        var key = new ExchangeKey("run", 3, 2);
+        var request = new ExchangeRequest(key, 2, [new ExchangeMember(0, "w0", Unused, [0]), new ExchangeMember(1, "w1", Unused, [1])], 0, 1024);
+        var state = new ReductionState(request, new SegmentLayout(8, 2, 1024));
+        mailbox.Open(key, state);
+        float[] finished = [1, 2, 3, 4];
+        GradientChunk Header(string run, long step, int attempt) => new()
+        {
+            RunId = run, Step = step, Attempt = attempt, Phase = ReducePhase.AllGather, SenderRank = 1, Segment = 1, Offset = 4, ShardBegin = 0, ShardEnd = 2,
+        };
+        var data = new ReadOnlySequence<byte>(MemoryMarshal.AsBytes(finished.AsSpan()).ToArray());
+
+        Assert.False(mailbox.Deliver(Header("run", 3, 1), data));
+        Assert.False(mailbox.Deliver(Header("run", 2, 9), data));
+        Assert.True(mailbox.Deliver(Header("run", 3, 3), data));
+        Assert.True(mailbox.Deliver(Header("other", 0, 0), data));
         Assert.Equal(2, mailbox.Dropped);
-        Assert.True(reader.TryRead(out GradientChunk? chunk) && chunk.Attempt == 2);
-        Assert.False(reader.TryRead(out _));
+        Assert.NotEqual(finished, state.Result[4..]);   // nothing of the other attempts reached the open one
+        Assert.True(mailbox.Deliver(Header("run", 3, 2), data));
+        Assert.Equal(finished, state.Result[4..]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(4001)]
+    public void Floats_cut_anywhere_by_segment_boundaries_come_back_whole_in_order(int seed)
+    {
+        var random = new Random(seed);
+        float[] values = Values(random, 1000);
+        byte[] bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        int[] cuts = seed < 5 ? [.. Enumerable.Range(1, bytes.Length / seed - 1).Select(k => k * seed)] : [.. Enumerable.Range(0, 50).Select(_ => random.Next(1, bytes.Length)).Distinct().Order()];
+        var read = new List<float>();
+        var runs = new FloatRuns(ByteSegments.Of(bytes, cuts));
+        while (runs.TryNext(out int start, out ReadOnlySpan<float> run))
+        {
+            Assert.Equal(read.Count, start);
+            read.AddRange(run.ToArray());
+        }
+        Assert.Equal(Bits(values), Bits([.. read]));
+        Assert.Throws<InvalidDataException>(() =>
+        {
+            var cut = new FloatRuns(ByteSegments.Of(bytes[..^1], [5, 9]));
+            while (cut.TryNext(out _, out _)) { }
+        });
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_reduction_fed_in_pieces_before_and_after_it_opens_gets_the_left_fold(int seed)
+    {
+        // Rank 0 of 3, shards 0..3: rank 0 owns 0 and 3 (3 travels alone), peers own 1 and 2.
+        var random = new Random(seed);
+        const int Length = 100, ChunkElements = 7;
+        float[][] buffers = [.. Enumerable.Range(0, 4).Select(_ => Values(random, Length))];
+        float[] expected = LeftFold(buffers);
+        var key = new ExchangeKey("run", 1, 0);
+        ExchangeMember[] ring = [new(0, "w0", Unused, [0, 3]), new(1, "w1", Unused, [1]), new(2, "w2", Unused, [2])];
+        var request = new ExchangeRequest(key, 4, ring, 0, ChunkElements);
+        var layout = new SegmentLayout(Length, 3, ChunkElements);
+        var pushed = new List<(GradientChunk Header, float[] Data)>();
+        for (int chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
+        {
+            var (offset, count) = layout.Chunk(0, chunk);
+            foreach (int shard in new[] { 1, 2 })
+                pushed.Add((Header(ReducePhase.ReduceScatter, shard, 0, chunk, offset, shard, shard + 1), buffers[shard][(int)offset..(int)(offset + count)]));
+            foreach (int segment in new[] { 1, 2 })
+            {
+                var (o, c) = layout.Chunk(segment, chunk);
+                pushed.Add((Header(ReducePhase.AllGather, segment, segment, chunk, o, 0, 4), expected[(int)o..(int)(o + c)]));
+            }
+        }
+        pushed = [.. pushed.OrderBy(_ => random.Next())];
+        var mailbox = new GradientMailbox();
+        void Push((GradientChunk Header, float[] Data) p)
+        {
+            byte[] bytes = MemoryMarshal.AsBytes(p.Data.AsSpan()).ToArray();
+            Assert.True(mailbox.Deliver(p.Header, ByteSegments.Of(bytes, [.. Enumerable.Range(0, 3).Select(_ => random.Next(0, bytes.Length + 1)).Distinct().Order()])));
+        }
+
+        foreach (var p in pushed.Take(pushed.Count / 2)) Push(p);
+        var state = new ReductionState(request, layout);
+        foreach (ShardContribution own in ShardContribution.Group([(0, buffers[0]), (3, buffers[3])])) state.AddOwnContribution(own);
+        mailbox.Open(key, state);
+        Assert.False(state.Completion.IsCompleted);
+        foreach (var p in pushed.Skip(pushed.Count / 2)) Push(p);
+
+        Assert.True(state.Completion.IsCompletedSuccessfully);
+        Assert.Equal(Bits(expected), Bits(state.Result));
+
+        GradientChunk Header(ReducePhase phase, int sender, int segment, int chunk, long offset, int shardBegin, int shardEnd) => new()
+        {
+            RunId = key.RunId, Step = key.Step, Attempt = key.Attempt, Phase = phase, SenderRank = sender, Segment = segment, ChunkIndex = chunk,
+            Offset = offset, ShardBegin = shardBegin, ShardEnd = shardEnd,
+        };
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
@@ -33,17 +32,16 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
         IReadOnlyList<ShardContribution> mine = ShardContribution.Group(shards);
         var layout = new SegmentLayout(length, request.Ring.Count, request.ChunkElements);
         var state = new ReductionState(request, layout);
-        ChannelReader<GradientChunk> inbox = mailbox.Open(request.Key);
+        foreach (ShardContribution contribution in mine) state.AddOwnContribution(contribution);
+        mailbox.Open(request.Key, state);
         try
         {
-            foreach (ShardContribution contribution in mine) state.AddOwnContribution(contribution);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var sends = request.Ring.Where(m => m.Rank != request.Rank)
                 .Select(peer => SendAsync(request, layout, peer, mine, state, linked.Token)).ToList();
-            Task receive = ReceiveAsync(inbox, state, linked.Token);
             try
             {
-                await WhenAllOrFirstFault([receive, .. sends]);
+                await WhenAllOrFirstFault([state.Completion.WaitAsync(linked.Token), .. sends]);
             }
             catch
             {
@@ -112,15 +110,6 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
             ShardBegin = shardBegin, ShardEnd = shardEnd,
         });
         return data.Length;
-    }
-
-    private static async Task ReceiveAsync(ChannelReader<GradientChunk> inbox, ReductionState state, CancellationToken cancellationToken)
-    {
-        while (!state.IsComplete)
-        {
-            GradientChunk chunk = await inbox.ReadAsync(cancellationToken);
-            state.Accept(chunk);
-        }
     }
 
     /// <summary>Like Task.WhenAll, but surfaces the first failure at once instead of waiting for the rest.</summary>
