@@ -122,20 +122,21 @@ public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void A_reduction_fed_in_pieces_before_and_after_it_opens_gets_the_left_fold(int seed)
+    [InlineData(0, 100)]
+    [InlineData(1, 100)]
+    [InlineData(2, 15)]
+    [InlineData(3, 2)]   // segment 0 is empty: its chunk carries no data
+    public void A_reduction_fed_in_pieces_before_and_after_it_opens_gets_the_left_fold(int seed, int length)
     {
         // Rank 0 of 3, shards 0..3: rank 0 owns 0 and 3 (3 travels alone), peers own 1 and 2.
         var random = new Random(seed);
-        const int Length = 100, ChunkElements = 7;
-        float[][] buffers = [.. Enumerable.Range(0, 4).Select(_ => Values(random, Length))];
+        const int ChunkElements = 7;
+        float[][] buffers = [.. Enumerable.Range(0, 4).Select(_ => Values(random, length))];
         float[] expected = LeftFold(buffers);
         var key = new ExchangeKey("run", 1, 0);
         ExchangeMember[] ring = [new(0, "w0", Unused, [0, 3]), new(1, "w1", Unused, [1]), new(2, "w2", Unused, [2])];
         var request = new ExchangeRequest(key, 4, ring, 0, ChunkElements);
-        var layout = new SegmentLayout(Length, 3, ChunkElements);
+        var layout = new SegmentLayout(length, 3, ChunkElements);
         var pushed = new List<(GradientChunk Header, float[] Data)>();
         for (int chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
         {

@@ -46,7 +46,7 @@ public sealed class GradientMailbox
             reduction = inbox.Reduction;
             if (reduction is null)
             {
-                inbox.Early.Add((header, RentedBytes.CopyOf(data)));
+                inbox.Early.Add((header, data.IsEmpty ? ReadOnlyMemory<byte>.Empty : RentedBytes.CopyOf(data)));
                 return true;
             }
         }
