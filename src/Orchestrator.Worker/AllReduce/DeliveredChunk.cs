@@ -1,6 +1,5 @@
 namespace Orchestrator.Worker.AllReduce;
 
-/// <summary>What <see cref="GradientMailbox.Deliver(ReadOnlySequence{byte})"/> did with a pushed chunk.</summary>
-/// <param name="Accepted">False when its exchange was already over and the chunk was dropped.</param>
+/// <summary>A pushed chunk once <see cref="GradientMailbox.Deliver(System.Buffers.ReadOnlySequence{byte})"/> handed it on (or dropped it, when its exchange was over).</summary>
 /// <param name="Bytes">Its data's length.</param>
-public readonly record struct DeliveredChunk(bool Accepted, long Bytes);
+public readonly record struct DeliveredChunk(long Bytes);

@@ -24,7 +24,8 @@ public sealed class GradientMailbox
     public DeliveredChunk Deliver(ReadOnlySequence<byte> message)
     {
         GradientChunk header = GradientChunkMarshaller.ParseHeader(message, out ReadOnlySequence<byte> data);
-        return new DeliveredChunk(Deliver(header, data), data.Length);
+        Deliver(header, data);
+        return new DeliveredChunk(data.Length);
     }
 
     /// <summary>
