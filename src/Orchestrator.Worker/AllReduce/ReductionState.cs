@@ -115,20 +115,20 @@ internal sealed class ReductionState
         List<PendingPart> parts = _pending[chunk];
         if (parts.Any(p => p.ShardBegin < contribution.ShardEnd && contribution.ShardBegin < p.ShardEnd))
             throw new InvalidDataException($"{_request.Key}: shards [{contribution.ShardBegin}, {contribution.ShardEnd}) of chunk {chunk} arrived twice");
+        bool readsArriving = contribution.Bytes.IsEmpty && !arriving.IsEmpty;
         if (parts.Sum(p => p.ShardEnd - p.ShardBegin) + contribution.ShardEnd - contribution.ShardBegin < _request.ShardCount)
         {
-            parts.Add(contribution.Bytes.IsEmpty && !arriving.IsEmpty ? contribution with { Bytes = RentedBytes.CopyOf(arriving) } : contribution);
+            parts.Add(readsArriving ? contribution with { Bytes = RentedBytes.CopyOf(arriving) } : contribution);
             return true;
         }
 
         // Every shard is here: fold left to right in shard order, the single-process pipeline's order, straight into
         // the result, reading the arriving contribution where it lies.
-        bool arrivingIsRead = contribution.Bytes.IsEmpty && !arriving.IsEmpty;
         parts.Add(contribution);
         parts.Sort((a, b) => a.ShardBegin.CompareTo(b.ShardBegin));
         var (offset, count) = _layout.Chunk(_request.Rank, chunk);
         Span<float> sum = Result.AsSpan((int)offset, count);
-        if (arrivingIsRead)
+        if (readsArriving)
         {
             int arrivingIndex = parts.IndexOf(contribution);
             var runs = new FloatRuns(arriving);
