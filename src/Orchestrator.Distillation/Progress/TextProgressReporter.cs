@@ -14,7 +14,7 @@ public sealed class TextProgressReporter(TextWriter output, bool interactive) : 
     private string? stage;
     private long stageStartStep;
     private TimeSpan stageStart;
-    private TimeSpan? lastWrite;
+    private ProgressThrottle? throttle;
     private bool lineOpen;
 
     public TimeSpan LogInterval { get; init; } = TimeSpan.FromSeconds(10);
@@ -30,9 +30,8 @@ public sealed class TextProgressReporter(TextWriter output, bool interactive) : 
             (this.stage, stageStartStep, stageStart) = (stage, step - 1, now);
         }
         bool last = step >= totalSteps;
-        TimeSpan interval = interactive ? TimeSpan.FromMilliseconds(250) : LogInterval;
-        if (!last && lastWrite is { } previous && now - previous < interval) return;
-        lastWrite = now;
+        throttle ??= new ProgressThrottle(interactive ? TimeSpan.FromMilliseconds(250) : LogInterval);
+        if (!throttle.ShouldShow(stage, step, totalSteps)) return;
         string line = Format(stage, step, totalSteps, values, now - stageStart, step - stageStartStep);
         if (interactive)
         {

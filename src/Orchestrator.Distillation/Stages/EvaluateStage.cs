@@ -31,11 +31,13 @@ public sealed class EvaluateStage(RunContext context)
         EvaluateConfig config = context.Config.Evaluate;
         foreach (string method in Methods(config)) RequireCheckpoint(method);
         var rows = new List<EvaluationRow>();
+        long epochsDone = 0, totalEpochs = Units(config).Count * (long)config.Epochs;
         foreach (int ipc in config.Ipc)
             foreach (string method in Methods(config))
             {
                 using EvaluationSet set = Prepare(method, ipc);
-                var accuracy = new AccuracySummary([.. Enumerable.Range(0, config.Runs).Select(k => set.Train(k, cancellation))]);
+                var accuracy = new AccuracySummary([.. Enumerable.Range(0, config.Runs).Select(k =>
+                    set.Train(k, _ => ReportEpoch(new EvaluationUnit(method, ipc, k), ++epochsDone, totalEpochs), cancellation))]);
                 rows.Add(new EvaluationRow(method, ipc, accuracy));
                 context.Progress.Log($"[evaluate] {method} IPC {ipc}: {accuracy}");
             }
@@ -48,8 +50,12 @@ public sealed class EvaluateStage(RunContext context)
         if (!Units(context.Config.Evaluate).Contains(unit)) throw new ArgumentException($"{unit} is not a unit of this run's evaluation", nameof(unit));
         RequireCheckpoint(unit.Method);
         using EvaluationSet set = Prepare(unit.Method, unit.Ipc);
-        return set.Train(unit.Run, cancellation);
+        return set.Train(unit.Run, epoch => ReportEpoch(unit, epoch + 1, context.Config.Evaluate.Epochs), cancellation);
     }
+
+    /// <summary>A network's training takes minutes at IPC 50 on a CPU: progress is shown by epoch, one stage per row.</summary>
+    private void ReportEpoch(EvaluationUnit unit, long epoch, long totalEpochs) =>
+        context.Progress.Report($"evaluate {unit.Method} IPC {unit.Ipc}", epoch, totalEpochs, new Dictionary<string, double> { ["run"] = unit.Run + 1 });
 
     /// <summary>
     /// The report of units evaluated separately: every unit of <paramref name="config"/> once, by accuracy. Written and
@@ -97,11 +103,11 @@ public sealed class EvaluateStage(RunContext context)
         if (CheckpointOf(method) is not { } checkpoint)
         {
             // A fresh random selection for every run: the baseline's spread includes the choice of images.
-            return new EvaluationSet((k, cancellation) =>
+            return new EvaluationSet((k, afterEpoch, cancellation) =>
             {
                 using var scope = NewDisposeScope();
                 var (images, labels) = SyntheticSets.RandomReal(context, ipc, StreamSeeds.Derive(seed, StreamPurpose.Baseline, ipc, k));
-                return StandardProtocol.TrainAndTest(context, settings, images, labels, StandardProtocol.RunSeed(context, key, k), cancellation);
+                return StandardProtocol.TrainAndTest(context, settings, images, labels, StandardProtocol.RunSeed(context, key, k), afterEpoch, cancellation);
             });
         }
         if (context.Config.Evaluate.Protocol == EvaluationProtocol.DimOnTheFly)
@@ -116,7 +122,7 @@ public sealed class EvaluateStage(RunContext context)
                 gan.Dispose();   // the set would have owned it
                 throw;
             }
-            return new EvaluationSet((k, cancellation) => StandardProtocol.TrainOnTheFly(context, settings, gan.Generator, ipc, key, k, cancellation), gan);
+            return new EvaluationSet((k, afterEpoch, cancellation) => StandardProtocol.TrainOnTheFly(context, settings, gan.Generator, ipc, key, k, afterEpoch, cancellation), gan);
         }
         string path = new GenerateStage(context).Run(checkpoint, ipc, seed, context.Paths.SyntheticSet(method, ipc));
         var (cpuImages, cpuLabels, _) = SyntheticSetFile.Load(path);
@@ -124,8 +130,8 @@ public sealed class EvaluateStage(RunContext context)
         using (cpuLabels)
         {
             var (images, labels) = (cpuImages.to(context.Device), cpuLabels.to(context.Device));
-            return new EvaluationSet((k, cancellation) =>
-                StandardProtocol.TrainAndTest(context, settings, images, labels, StandardProtocol.RunSeed(context, key, k), cancellation), images, labels);
+            return new EvaluationSet((k, afterEpoch, cancellation) =>
+                StandardProtocol.TrainAndTest(context, settings, images, labels, StandardProtocol.RunSeed(context, key, k), afterEpoch, cancellation), images, labels);
         }
     }
 

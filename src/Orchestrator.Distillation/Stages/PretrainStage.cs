@@ -110,7 +110,7 @@ public sealed class PretrainStage(RunContext context)
         using var scope = NewDisposeScope();
         var (images, labels) = SyntheticSets.FromGenerator(context, generator, config.Pretrain.ScoreIpc, StreamSeeds.Derive(config.Seed, StreamPurpose.Generation, epoch, -1));
         var settings = StandardProtocol.Settings(context, config.Evaluate.Model) with { Epochs = config.Pretrain.ScoreEpochs };
-        return StandardProtocol.TrainAndTest(context, settings, images, labels, StreamSeeds.Derive(config.Seed, StreamPurpose.Evaluation, epoch, -1), cancellation);
+        return StandardProtocol.TrainAndTest(context, settings, images, labels, StreamSeeds.Derive(config.Seed, StreamPurpose.Evaluation, epoch, -1), cancellation: cancellation);
     }
 
     private long Resume(GanPair gan, GanGenerator? averaged, optim.Adam optG, optim.Adam optD)

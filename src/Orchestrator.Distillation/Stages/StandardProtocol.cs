@@ -21,15 +21,15 @@ public static class StandardProtocol
         return new ClassifierTrainingSettings(model, e.Epochs, e.Batch, e.Lr, e.Momentum, e.WeightDecay, ClassifierAugmentation.For(context.Train.Name, e.Augmentation));
     }
 
-    /// <summary>One network trained on a fixed set of [0, 1] images; its test accuracy.</summary>
+    /// <summary>One network trained on a fixed set of [0, 1] images; its test accuracy. <paramref name="afterEpoch"/> hears of each epoch.</summary>
     public static double TrainAndTest(RunContext context, ClassifierTrainingSettings settings, Tensor images, Tensor labels, ulong seed,
-        CancellationToken cancellation = default)
+        Action<int>? afterEpoch = null, CancellationToken cancellation = default)
     {
         using var scope = NewDisposeScope();
         using var stream = new Generator(seed);
         Tensor inputs = context.Train.Normalization.Normalize(images);
         using ClassifierNetwork net = ClassifierTraining.Train(settings, (int)images.size(1), (int)images.size(2), context.Train.NumClasses,
-            ClassifierTraining.FixedSet(inputs, labels, settings.Batch), stream, cancellation: cancellation);
+            ClassifierTraining.FixedSet(inputs, labels, settings.Batch), stream, afterEpoch is null ? null : (epoch, _) => afterEpoch(epoch), cancellation);
         return ClassifierTraining.Accuracy(net, context.TestInputs, context.TestLabels);
     }
 
@@ -41,7 +41,7 @@ public static class StandardProtocol
     /// many per epoch as an IPC-sized set) from the run's stream, and the score is the best of 5 evenly spaced test points.
     /// </summary>
     public static double TrainOnTheFly(RunContext context, ClassifierTrainingSettings settings, GanGenerator generator, int ipc, long setKey, int run,
-        CancellationToken cancellation = default)
+        Action<int>? afterEpoch = null, CancellationToken cancellation = default)
     {
         int classes = context.Train.NumClasses, perEpoch = ipc * classes;
         var testPoints = Enumerable.Range(1, 5).Select(i => settings.Epochs * i / 5 - 1).ToHashSet();
@@ -58,7 +58,11 @@ public static class StandardProtocol
             }
         }
         using ClassifierNetwork net = ClassifierTraining.Train(settings, (int)context.Train.Channels, (int)context.Train.Height, classes, Fresh, stream,
-            (epoch, n) => { if (testPoints.Contains(epoch)) best = Math.Max(best, ClassifierTraining.Accuracy(n, context.TestInputs, context.TestLabels)); },
+            (epoch, n) =>
+            {
+                if (testPoints.Contains(epoch)) best = Math.Max(best, ClassifierTraining.Accuracy(n, context.TestInputs, context.TestLabels));
+                afterEpoch?.Invoke(epoch);
+            },
             cancellation);
         return best;
     }

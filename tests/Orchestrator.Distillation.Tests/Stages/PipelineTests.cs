@@ -65,17 +65,26 @@ public sealed class PipelineTests : IDisposable
         {
             RunConfig config = TinyRun.Config(folder, "evaluate.runs=2", $"evaluate.protocol={protocol}");
             EvaluationReport whole;
-            using (RunContext context = TinyRun.Open(config)) whole = new EvaluateStage(context).Run();
+            var wholeProgress = new RecordingReporter();
+            using (RunContext context = TinyRun.Open(config, wholeProgress)) whole = new EvaluateStage(context).Run();
             string json = File.ReadAllText(paths.Report), table = File.ReadAllText(paths.ReportText);
             File.Delete(paths.Report);
             File.Delete(paths.ReportText);
 
             // As a worker does: each unit alone (its set made again), here in reverse order and in another context.
             var accuracies = new Dictionary<EvaluationUnit, double>();
-            using (RunContext elsewhere = TinyRun.Open(config))
+            var unitProgress = new RecordingReporter();
+            using (RunContext elsewhere = TinyRun.Open(config, unitProgress))
                 foreach (EvaluationUnit unit in EvaluateStage.Units(config.Evaluate).Reverse())
                     accuracies[unit] = new EvaluateStage(elsewhere).Run(unit);
             Assert.Equal(3 * 2, accuracies.Count);
+
+            // Progress by epoch: across the stage when it runs whole (one stage name per row), per network for a unit.
+            string[] rows = ["evaluate random IPC 1", "evaluate cgan IPC 1", "evaluate distilled IPC 1"];
+            Assert.Equal(Enumerable.Range(1, 12).Select(step => (rows[(step - 1) / 4], (long)step, 12L, (double)((step - 1) / 2 % 2 + 1))),
+                wholeProgress.Reports.Select(r => (r.Stage, r.Step, r.Total, r.Values["run"])));
+            Assert.Equal(EvaluateStage.Units(config.Evaluate).Reverse().SelectMany(u => new[] { ($"evaluate {u.Method} IPC 1", 1L, 2L, u.Run + 1.0), ($"evaluate {u.Method} IPC 1", 2L, 2L, u.Run + 1.0) }),
+                unitProgress.Reports.Select(r => (r.Stage, r.Step, r.Total, r.Values["run"])));
             EvaluationReport split = EvaluateStage.Report(config, accuracies);
 
             Assert.Equal(whole.Rows.SelectMany(r => r.Accuracy.Runs), split.Rows.SelectMany(r => r.Accuracy.Runs));
