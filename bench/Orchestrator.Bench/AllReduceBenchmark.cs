@@ -23,6 +23,20 @@ public static class AllReduceBenchmark
 
     public static async Task RunAsync(AllReduceOptions options, CancellationToken cancellationToken)
     {
+        if (options.RawTcp)
+        {
+            using RawTcpRing tcp = await RawTcpRing.ConnectAsync(options, cancellationToken);
+            var token = new float[options.World];
+            var raw = await MeasureAsync(options, () => Task.Run(() => tcp.AllReduce(token), cancellationToken),
+                values => Task.Run(() =>
+                {
+                    tcp.AllReduce(values);
+                    return (values, (long)values.Length * 4 * 2 * (options.World - 1) / options.World);
+                }, cancellationToken));
+            Print(options, "tcp", raw);
+            return;
+        }
+
         var workerOptions = new WorkerOptions { WorkerId = $"rank{options.Rank}", BearerToken = Token, ChunkElements = options.ChunkElements };
         var mailbox = new GradientMailbox();
         using var replicas = new RunReplicas(workerOptions, IProgressReporter.Silent);
@@ -34,39 +48,55 @@ public static class AllReduceBenchmark
 
         using var peers = new PeerClients(new GrpcChannelOptions { BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize, DirectHttp2 = options.DirectHttp2 });
         var group = new Group(new ShardOrderedAllReduce(mailbox, peers), ring, options);
+        var results = await MeasureAsync(options, () => group.BarrierAsync(cancellationToken), async values =>
+        {
+            ExchangeOutcome outcome = await group.AllReduceAsync(values, cancellationToken);
+            return (outcome.Sum, outcome.BytesSent);
+        });
+        // Nobody leaves while a peer may still be pushing to it.
+        await group.BarrierAsync(cancellationToken);
+        Print(options, options.DirectHttp2 ? "direct" : "sockets", results);
+    }
+
+    /// <summary>Per buffer size: warm-up then timed all-reduces, each after a barrier, each result checked exact.</summary>
+    private static async Task<List<Dictionary<string, object>>> MeasureAsync(AllReduceOptions options, Func<Task> barrier,
+        Func<float[], Task<(float[] Sum, long BytesSent)>> allReduce)
+    {
         var results = new List<Dictionary<string, object>>();
         foreach (int floats in options.Floats)
         {
-            float[] mine = Values(options.Rank, floats);
             float[] expected = ExpectedSum(options.World, floats);
             var times = new List<double>();
             var cpuTimes = new List<double>();
             long bytesSent = 0;
             for (int k = 0; k < options.Warmup + options.Iterations; k++)
             {
-                await group.BarrierAsync(cancellationToken);
+                // Fresh each time: the raw ring reduces in place.
+                float[] mine = Values(options.Rank, floats);
+                await barrier();
                 TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
                 long start = Stopwatch.GetTimestamp();
-                ExchangeOutcome outcome = await group.AllReduceAsync(mine, cancellationToken);
+                var (sum, sent) = await allReduce(mine);
                 double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds;
-                Verify(outcome.Sum, expected, options.Rank, floats);
+                Verify(sum, expected, options.Rank, floats);
                 if (k >= options.Warmup)
                 {
                     times.Add(ms);
                     cpuTimes.Add(cpuMs);
                 }
-                bytesSent = outcome.BytesSent;
+                bytesSent = sent;
             }
             results.Add(new() { ["floats"] = floats, ["times_ms"] = times, ["cpu_ms"] = cpuTimes, ["verified"] = options.Warmup + options.Iterations, ["bytes_sent"] = bytesSent });
         }
-        // Nobody leaves while a peer may still be pushing to it.
-        await group.BarrierAsync(cancellationToken);
+        return results;
+    }
+
+    private static void Print(AllReduceOptions options, string client, List<Dictionary<string, object>> results) =>
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["side"] = "ours", ["rank"] = options.Rank, ["world"] = options.World, ["chunk_elements"] = options.ChunkElements, ["client"] = options.DirectHttp2 ? "direct" : "sockets", ["results"] = results,
+            ["side"] = options.RawTcp ? "tcp" : "ours", ["rank"] = options.Rank, ["world"] = options.World, ["chunk_elements"] = options.ChunkElements, ["client"] = client, ["results"] = results,
         }));
-    }
 
     /// <summary>Rank r's buffer: small integers, so every order of summing gives the same exact floats.</summary>
     public static float[] Values(int rank, int floats)

@@ -7,9 +7,9 @@ namespace Orchestrator.Bench;
 /// One rank of the all-reduce benchmark: its place in the group, where the group meets, the buffer sizes and the
 /// iteration counts. The python Gloo side (bench/python/allreduce_gloo.py) takes the same flags.
 /// </summary>
-public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IReadOnlyList<int> Floats, int Warmup, int Iterations, int ChunkElements, bool DirectHttp2)
+public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IReadOnlyList<int> Floats, int Warmup, int Iterations, int ChunkElements, bool DirectHttp2, bool RawTcp)
 {
-    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets]";
+    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|raw-tcp]";
 
     public static AllReduceOptions Parse(IReadOnlyList<string> args)
     {
@@ -17,7 +17,7 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
         string? rendezvous = null;
         IReadOnlyList<int>? floats = null;
         int warmup = 3, iterations = 10, chunkElements = new WorkerOptions().ChunkElements;
-        bool direct = true;
+        bool direct = true, rawTcp = false;
         for (int k = 0; k < args.Count; k++)
         {
             string flag = args[k];
@@ -32,13 +32,21 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
                 case "--warmup": warmup = Integer(flag, value, 0); break;
                 case "--iterations": iterations = Integer(flag, value, 1); break;
                 case "--chunk-elements": chunkElements = Integer(flag, value, 1); break;
-                case "--client": direct = value switch { "direct" => true, "sockets" => false, _ => throw new ArgumentException($"--client is direct (the worker's) or sockets (SocketsHttpHandler), not '{value}'") }; break;
+                case "--client":
+                    (direct, rawTcp) = value switch
+                    {
+                        "direct" => (true, false),
+                        "sockets" => (false, false),
+                        "raw-tcp" => (false, true),
+                        _ => throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler) or raw-tcp (the ring without gRPC), not '{value}'"),
+                    };
+                    break;
                 default: throw new ArgumentException($"unknown flag {flag}; {Usage}");
             }
         }
         if (rank is null || world is null || rendezvous is null || floats is null) throw new ArgumentException($"--rank, --world, --rendezvous and --floats are required; {Usage}");
         if (rank >= world) throw new ArgumentException($"--rank {rank} is outside the world of {world}");
-        return new AllReduceOptions(rank.Value, world.Value, rendezvous, floats, warmup, iterations, chunkElements, direct);
+        return new AllReduceOptions(rank.Value, world.Value, rendezvous, floats, warmup, iterations, chunkElements, direct, rawTcp);
     }
 
     private static int Integer(string flag, string value, int least) =>

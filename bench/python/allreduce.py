@@ -22,6 +22,11 @@ PYTHON = "/usr/bin/python3"  # Debian's interpreter, which has python3-torch 1.1
 GOAL = 1.0  # ours busbw / Gloo busbw
 MIB = 1024 * 1024
 RANK_TIMEOUT_S = 900
+OURS = {
+    "direct": "ShardOrderedAllReduce over gRPC, the worker's own HTTP/2 client, Kestrel server",
+    "sockets": "ShardOrderedAllReduce over gRPC, SocketsHttpHandler client, Kestrel server",
+    "raw-tcp": "the same ring and fold over plain TCP, no HTTP/2 or gRPC (not a transport of the product: the runtime's reach)",
+}
 
 
 def positive_list(text):
@@ -39,8 +44,9 @@ def parse():
     parser.add_argument("--warmup", type=int, default=5, help="untimed all-reduces before them (default 5)")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each side per rank count, alternating order (default 2)")
     parser.add_argument("--chunk-elements", type=int, help="ours: floats per gRPC chunk (default: the worker's, WorkerOptions.ChunkElements)")
-    parser.add_argument("--client", choices=["direct", "sockets"], default="direct",
-                        help="ours: the gRPC client's HTTP/2 stack, the transport's own (direct, the worker's) or SocketsHttpHandler")
+    parser.add_argument("--client", choices=["direct", "sockets", "raw-tcp"], default="direct",
+                        help="ours: the gRPC client's HTTP/2 stack, the transport's own (direct, the worker's) or SocketsHttpHandler; "
+                             "or raw-tcp, the same ring and fold over plain TCP without HTTP/2 or gRPC (what this runtime reaches)")
     args = parser.parse_args()
     if args.iterations < 1 or args.rounds < 1 or args.warmup < 0:
         parser.error("--iterations and --rounds need a positive integer, --warmup a non-negative one")
@@ -116,6 +122,7 @@ def main():
                     if side == "ours":
                         sent[(world, f)] = result(lines[0], f)["bytes_sent"]
 
+    print(f"ours: {OURS[args.client]}")
     print(f"all-reduce, float32, {args.iterations} timed + {args.warmup} warm-up iterations x {args.rounds} rounds; "
           f"median of the slowest rank; cpu: all ranks' CPU per all-reduce; busbw = bytes/time * 2(n-1)/n; {os.cpu_count()} CPUs, load {load_before:.1f} -> {os.getloadavg()[0]:.1f}")
     header = (f"{'ranks':>5}  {'size':>7}  {'ours_ms':>8}  {'ours_busbw':>10}  {'gloo_ms':>8}  {'gloo_busbw':>10}  {'ratio':>6}  {'goal':<15}"
