@@ -41,7 +41,10 @@ public static class AllReduceBenchmark
         var mailbox = new GradientMailbox();
         using var replicas = new RunReplicas(workerOptions, IProgressReporter.Silent);
         var endpoint = new WorkerEndpoint(workerOptions, mailbox, replicas);
-        await using var server = new GrpcServer(new GrpcServerOptions { BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize }, endpoint.Definition());
+        await using var server = new GrpcServer(new GrpcServerOptions
+        {
+            BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize, InPlaceMethods = { endpoint.InPlacePushGradients() },
+        }, endpoint.Definition());
         await server.StartAsync(cancellationToken);
         IReadOnlyList<Uri> addresses = await FileRendezvous.ExchangeAsync(options.Rendezvous, options.Rank, options.World, server.Address, cancellationToken);
         IReadOnlyList<ExchangeMember> ring = [.. addresses.Select((address, rank) => new ExchangeMember(rank, $"rank{rank}", address, [rank]))];

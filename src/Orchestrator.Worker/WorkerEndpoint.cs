@@ -2,6 +2,7 @@ using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
 using Orchestrator.Transport;
 using Orchestrator.Transport.Server;
+using Orchestrator.Transport.Server.InPlace;
 using Orchestrator.Worker.AllReduce;
 
 namespace Orchestrator.Worker;
@@ -27,6 +28,12 @@ public sealed class WorkerEndpoint(WorkerOptions options, GradientMailbox mailbo
         return new Method<DeliveredChunk, GradientReceipt>(wire.Type, wire.ServiceName, wire.Name, delivered, wire.ResponseMarshaller);
     }
 
+    /// <summary>
+    /// <see cref="WorkerMethods.PushGradients"/> served on the connection's read loop to peers that ask: each chunk is
+    /// folded before its bytes leave the transport's receive buffer, with no hand-off to another thread.
+    /// </summary>
+    public InPlaceClientStreamingMethod InPlacePushGradients() => InPlaceClientStreamingMethod.Create(PushGradients(), () => new ReceiptCall());
+
     private static async Task<GradientReceipt> PushGradientsAsync(IAsyncStreamReader<DeliveredChunk> chunks, ServerCallContext context)
     {
         var receipt = new GradientReceipt();
@@ -36,6 +43,19 @@ public sealed class WorkerEndpoint(WorkerOptions options, GradientMailbox mailbo
             receipt.Bytes += chunk.Bytes;
         }
         return receipt;
+    }
+
+    private sealed class ReceiptCall : InPlaceCall<DeliveredChunk, GradientReceipt>
+    {
+        private readonly GradientReceipt _receipt = new();
+
+        public override void OnMessage(DeliveredChunk message)
+        {
+            _receipt.Chunks++;
+            _receipt.Bytes += message.Bytes;
+        }
+
+        public override GradientReceipt Complete() => _receipt;
     }
 
     private Task<WorkerStatus> GetStatusAsync(GetWorkerStatusRequest request, ServerCallContext context)

@@ -33,7 +33,7 @@ public sealed class GrpcChannel : IDisposable
     public void Dispose() => HttpInvoker.Dispose();
 
     private static DirectHttp2Handler DirectHandler(GrpcChannelOptions options) =>
-        new(new Http2ConnectionSettings(options.InitialHttp2StreamWindowSize, options.ConnectTimeout, options.RemoteCertificateValidation));
+        new(new Http2ConnectionSettings(options.InitialHttp2StreamWindowSize, options.ConnectTimeout, options.RemoteCertificateValidation, options.AskInPlace));
 
     private static SocketsHttpHandler SocketsHandler(GrpcChannelOptions options)
     {

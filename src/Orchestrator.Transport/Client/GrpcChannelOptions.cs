@@ -40,6 +40,17 @@ public sealed class GrpcChannelOptions
     /// </summary>
     public bool DirectHttp2 { get; set; }
 
+    /// <summary>
+    /// Ask servers to serve this channel's connections through their in-place methods
+    /// (<see cref="Server.InPlace.InPlaceClientStreamingMethod"/>): request messages parsed where they land, on the
+    /// connection's read loop. Such a connection answers UNIMPLEMENTED to any other method, so only a channel that
+    /// calls nothing else asks; a server without in-place methods serves it as usual. Needs <see cref="DirectHttp2"/>.
+    /// </summary>
+    public bool AskInPlace { get; set; }
+
+    /// <summary>A copy to change for another channel.</summary>
+    public GrpcChannelOptions Clone() => (GrpcChannelOptions)MemberwiseClone();
+
     /// <summary>Throws naming the first setting that is out of range.</summary>
     public void Validate()
     {
@@ -51,6 +62,8 @@ public sealed class GrpcChannelOptions
         Require(KeepAlivePingTimeout > TimeSpan.Zero || KeepAlivePingTimeout == Timeout.InfiniteTimeSpan, nameof(KeepAlivePingTimeout), KeepAlivePingTimeout, "positive or infinite");
         if (DirectHttp2 && KeepAlivePingDelay != Timeout.InfiniteTimeSpan)
             throw new ArgumentException($"{nameof(GrpcChannelOptions)}.{nameof(KeepAlivePingDelay)} needs SocketsHttpHandler; the direct HTTP/2 client ({nameof(DirectHttp2)}) sends no keep-alive pings");
+        if (AskInPlace && !DirectHttp2)
+            throw new ArgumentException($"{nameof(GrpcChannelOptions)}.{nameof(AskInPlace)} needs the direct HTTP/2 client ({nameof(DirectHttp2)})");
         if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken))
             throw new ArgumentException($"{nameof(GrpcChannelOptions)}.{nameof(BearerToken)} is blank; leave it null to send none");
     }

@@ -44,9 +44,12 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     private ArrayBufferWriter<byte>? _headerBlock;
     private Http2Frame _headerBlockStart;
 
-    private Http2ClientConnection(Stream transport, int streamReceiveWindow)
+    private readonly bool _askInPlace;
+
+    private Http2ClientConnection(Stream transport, int streamReceiveWindow, bool askInPlace)
     {
         _transport = transport;
+        _askInPlace = askInPlace;
         _input = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
         StreamReceiveWindow = streamReceiveWindow;
         _connectionReceiveWindow = Math.Max(streamReceiveWindow, 64 << 20);
@@ -121,7 +124,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        var connection = new Http2ClientConnection(transport, settings.StreamReceiveWindow);
+        var connection = new Http2ClientConnection(transport, settings.StreamReceiveWindow, settings.AskInPlace);
         try
         {
             await connection.SendPrefaceAsync(cancellationToken).ConfigureAwait(false);
@@ -270,16 +273,20 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
 
     private async Task SendPrefaceAsync(CancellationToken cancellationToken)
     {
-        // SETTINGS: ENABLE_PUSH 0, INITIAL_WINDOW_SIZE, MAX_FRAME_SIZE; then a WINDOW_UPDATE raising the connection's window.
-        var preface = new byte[Http2Frame.ClientPreface.Length + Http2Frame.HeaderLength + 18 + Http2Frame.HeaderLength + 4];
+        // SETTINGS: ENABLE_PUSH 0, INITIAL_WINDOW_SIZE, MAX_FRAME_SIZE (and the in-place request); then a WINDOW_UPDATE
+        // raising the connection's window.
+        int settings = _askInPlace ? 24 : 18;
+        var preface = new byte[Http2Frame.ClientPreface.Length + Http2Frame.HeaderLength + settings + Http2Frame.HeaderLength + 4];
         Http2Frame.ClientPreface.CopyTo(preface);
         Span<byte> rest = preface.AsSpan(Http2Frame.ClientPreface.Length);
-        new Http2Frame(18, Http2FrameType.Settings, 0, 0).Write(rest);
+        new Http2Frame(settings, Http2FrameType.Settings, 0, 0).Write(rest);
         WriteSetting(rest[9..], 0x2, 0);
         WriteSetting(rest[15..], 0x4, (uint)StreamReceiveWindow);
         WriteSetting(rest[21..], 0x5, ReceiveFrameLimit);
-        new Http2Frame(4, Http2FrameType.WindowUpdate, 0, 0).Write(rest[27..]);
-        BinaryPrimitives.WriteUInt32BigEndian(rest[36..], (uint)(_connectionReceiveWindow - DefaultWindow));
+        if (_askInPlace) WriteSetting(rest[27..], Server.InPlace.InPlaceStreams.SettingId, 1);
+        rest = rest[(9 + settings)..];
+        new Http2Frame(4, Http2FrameType.WindowUpdate, 0, 0).Write(rest);
+        BinaryPrimitives.WriteUInt32BigEndian(rest[9..], (uint)(_connectionReceiveWindow - DefaultWindow));
         await _transport.WriteAsync(preface, cancellationToken).ConfigureAwait(false);
         await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
 

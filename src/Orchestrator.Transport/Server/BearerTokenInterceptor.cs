@@ -18,7 +18,13 @@ public sealed class BearerTokenInterceptor : IServerCallInterceptor
 
     public ValueTask OnCallAsync(ServerCallContext context)
     {
-        string? authorization = context.RequestHeaders.GetValue(GrpcProtocol.AuthorizationHeader);
+        Check(context.RequestHeaders.GetValue(GrpcProtocol.AuthorizationHeader));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Throws UNAUTHENTICATED unless <paramref name="authorization"/> carries the token.</summary>
+    public void Check(string? authorization)
+    {
         if (authorization is null)
             throw new RpcException(StatusCode.Unauthenticated, "The call has no bearer token.");
         if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
@@ -27,6 +33,5 @@ public sealed class BearerTokenInterceptor : IServerCallInterceptor
         // Constant time, so the answer's timing does not leak how much of the token matched.
         if (!CryptographicOperations.FixedTimeEquals(presented, _expected))
             throw new RpcException(StatusCode.Unauthenticated, "The bearer token is not valid.");
-        return ValueTask.CompletedTask;
     }
 }

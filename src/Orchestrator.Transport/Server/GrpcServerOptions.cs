@@ -42,6 +42,12 @@ public sealed class GrpcServerOptions
     /// </summary>
     public int MemoryBlockSize { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Client-streaming methods served on the connection's read loop to clients that ask (<see cref="InPlace.InPlaceStreams"/>);
+    /// their usual bindings serve everyone else. <see cref="GrpcServer"/> only.
+    /// </summary>
+    public List<InPlace.InPlaceClientStreamingMethod> InPlaceMethods { get; } = [];
+
     /// <summary>How long stopping waits for calls in flight before cutting them off.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orchestrator.Transport.Server.InPlace;
 
 namespace Orchestrator.Transport.Server;
 
@@ -17,10 +20,21 @@ public static class KestrelGrpcConfiguration
         kestrel.Limits.Http2.InitialStreamWindowSize = options.InitialStreamWindowSize;
         kestrel.Limits.Http2.MaxFrameSize = options.MaxFrameSize;
         kestrel.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
+        if (options.InPlaceMethods.Count > 0)
+        {
+            // An in-place connection holds a whole DATA frame in the transport's pipe before parsing it; its
+            // connection window (which the client may not exceed) bounds what it can hold.
+            kestrel.Limits.MaxRequestBufferSize = Math.Max(kestrel.Limits.MaxRequestBufferSize ?? 0, (long)options.InitialConnectionWindowSize + InPlaceStreams.MaxFrameSize);
+        }
         kestrel.Listen(options.ListenAddress, options.Port, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
             if (options.Certificate is not null) listen.UseHttps(options.Certificate);
+            if (options.InPlaceMethods.Count > 0)
+            {
+                ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<InPlaceConnectionMiddleware>();
+                listen.Use(next => new InPlaceConnectionMiddleware(next, options, options.InPlaceMethods, logger).OnConnectionAsync);
+            }
         });
     }
 }

@@ -49,7 +49,8 @@ internal static class FrameReader
         }
     }
 
-    private static long ReadHeader(ReadOnlySequence<byte> buffer, int maxMessageSize)
+    /// <summary>The body length a 5-byte message prefix announces; a compressed or unknown flag, or a length over the limit, is an RpcException.</summary>
+    internal static long ReadHeader(ReadOnlySequence<byte> buffer, int maxMessageSize)
     {
         Span<byte> header = stackalloc byte[FrameBuffer.HeaderLength];
         buffer.Slice(0, FrameBuffer.HeaderLength).CopyTo(header);
@@ -66,7 +67,7 @@ internal static class FrameReader
         return length;
     }
 
-    private static T Deserialize<T>(ReadOnlySequence<byte> payload, Func<ReadOnlySequence<byte>, T> deserializer)
+    internal static T Deserialize<T>(ReadOnlySequence<byte> payload, Func<ReadOnlySequence<byte>, T> deserializer)
     {
         try
         {

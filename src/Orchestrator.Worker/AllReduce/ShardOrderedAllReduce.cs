@@ -66,7 +66,7 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
         var layout = new SegmentLayout(reduced.LongLength, request.Ring.Count, request.ChunkElements);
         var sends = request.Ring.Where(m => m.Rank != request.Rank).Select(async peer =>
         {
-            using var call = peers.For(peer.Address).AsyncClientStreamingCall(WorkerMethods.PushGradients, new CallOptions(CancellationToken: cancellationToken));
+            using var call = peers.ForPushes(peer.Address).AsyncClientStreamingCall(WorkerMethods.PushGradients, new CallOptions(CancellationToken: cancellationToken));
             long bytes = 0;
             for (int segment = 0; segment < layout.Members; segment++)
                 for (int chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
@@ -81,7 +81,7 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
     private async Task<long> SendAsync(ExchangeRequest request, SegmentLayout layout, ExchangeMember peer, IReadOnlyList<ShardContribution> mine,
         ReductionState state, CancellationToken cancellationToken)
     {
-        using var call = peers.For(peer.Address).AsyncClientStreamingCall(WorkerMethods.PushGradients, new CallOptions(CancellationToken: cancellationToken));
+        using var call = peers.ForPushes(peer.Address).AsyncClientStreamingCall(WorkerMethods.PushGradients, new CallOptions(CancellationToken: cancellationToken));
         long bytes = 0;
         for (int chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
             foreach (ShardContribution c in mine)

@@ -1,0 +1,90 @@
+using System.Buffers;
+using Orchestrator.Transport.Wire;
+
+namespace Orchestrator.Transport.Server.InPlace;
+
+/// <summary>
+/// One request stream of an in-place connection: its flow-control counts, its deadline, and the gRPC messages cut
+/// from its DATA frames. A message inside one frame goes to the call where it lies; one split across frames is
+/// gathered into a buffer of its own first.
+/// </summary>
+internal sealed class CallStream(int id, long sendWindow)
+{
+    private readonly byte[] _prefix = new byte[FrameBuffer.HeaderLength];
+    private int _prefixFilled;
+    private long _bodyLength = -1;
+    private byte[]? _partial;
+    private int _partialFilled;
+    private InPlaceClientStreamingMethod.IRequestSink? _sink;
+
+    public int Id { get; } = id;
+
+    /// <summary>Bytes received on the stream that its window has not been reopened for.</summary>
+    public long Received { get; set; }
+
+    public long SendWindow { get; set; } = sendWindow;
+
+    public DateTime Deadline { get; set; } = DateTime.MaxValue;
+
+    public bool RequestEnded { get; set; }
+
+    public void Open(InPlaceClientStreamingMethod.IRequestSink sink) => _sink = sink;
+
+    /// <summary>Cuts <paramref name="data"/> into messages for the call; a malformed or oversized one is an RpcException.</summary>
+    public void Feed(ReadOnlySequence<byte> data, int maxMessageSize)
+    {
+        while (!data.IsEmpty)
+        {
+            if (_bodyLength < 0)
+            {
+                int take = (int)Math.Min(_prefix.Length - _prefixFilled, data.Length);
+                data.Slice(0, take).CopyTo(_prefix.AsSpan(_prefixFilled));
+                _prefixFilled += take;
+                data = data.Slice(take);
+                if (_prefixFilled < _prefix.Length) return;
+                _prefixFilled = 0;
+                _bodyLength = FrameReader.ReadHeader(new ReadOnlySequence<byte>(_prefix), maxMessageSize);
+                if (_bodyLength == 0) Deliver(ReadOnlySequence<byte>.Empty);
+                continue;
+            }
+            if (_partial is null && data.Length >= _bodyLength)
+            {
+                ReadOnlySequence<byte> message = data.Slice(0, _bodyLength);
+                data = data.Slice(message.End);
+                Deliver(message);
+                continue;
+            }
+            _partial ??= ArrayPool<byte>.Shared.Rent((int)_bodyLength);
+            int copied = (int)Math.Min(_bodyLength - _partialFilled, data.Length);
+            data.Slice(0, copied).CopyTo(_partial.AsSpan(_partialFilled));
+            _partialFilled += copied;
+            data = data.Slice(copied);
+            if (_partialFilled < _bodyLength) return;
+            byte[] gathered = _partial;
+            _partial = null;
+            _partialFilled = 0;
+            try
+            {
+                Deliver(new ReadOnlySequence<byte>(gathered, 0, (int)_bodyLength));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(gathered);
+            }
+        }
+    }
+
+    /// <summary>The request stream ended: the response, serialized, unless a message was cut short.</summary>
+    public void Complete(IBufferWriter<byte> response)
+    {
+        if (_bodyLength >= 0 || _prefixFilled > 0)
+            throw new RpcException(StatusCode.Internal, "Incomplete message: the request stream ended inside a message.");
+        _sink!.Complete(response);
+    }
+
+    private void Deliver(ReadOnlySequence<byte> message)
+    {
+        _bodyLength = -1;
+        _sink!.Accept(message);
+    }
+}

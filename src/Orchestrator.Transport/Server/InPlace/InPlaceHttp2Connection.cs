@@ -1,0 +1,487 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Transport.Http2;
+using Orchestrator.Transport.Wire;
+
+namespace Orchestrator.Transport.Server.InPlace;
+
+/// <summary>
+/// The server side of an HTTP/2 connection that asked for in-place methods: one loop parses frames where they lie in
+/// the transport's input pipe and hands each gRPC request message to its call before the bytes are released. It
+/// speaks only what a client-streaming gRPC call needs: streams opened by HEADERS (and CONTINUATION), DATA under flow
+/// control, SETTINGS, PING, WINDOW_UPDATE, RST_STREAM and GOAWAY. A protocol error ends the connection with GOAWAY;
+/// a bad call ends only its stream, with a gRPC status.
+/// </summary>
+internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOptions options, IReadOnlyDictionary<string, InPlaceClientStreamingMethod> methods,
+    BearerTokenInterceptor? authentication, ILogger logger)
+{
+    private const int DefaultWindow = 65_535;
+    private const int MaxHeaderBlock = 64 * 1024;
+    private const long MaxWindow = int.MaxValue;
+
+    private readonly PipeReader _input = transport.Input;
+    private readonly PipeWriter _output = transport.Output;
+    private readonly HPackDecoder _decoder = new(4096);
+    private readonly Dictionary<int, CallStream> _streams = [];
+    private readonly List<(CallStream Stream, byte[] Message, Status Status)> _waitingForWindow = [];
+    private int _lastStreamId;
+    private long _connectionReceived;
+    private long _connectionSendWindow = DefaultWindow;
+    private long _peerInitialWindow = DefaultWindow;
+    private int _peerMaxFrameSize = 16_384;
+    private ArrayBufferWriter<byte>? _headerBlock;
+    private Http2Frame _headerBlockStart;
+    private bool _draining;
+
+    /// <summary>Runs until the client closes, a protocol error, or <paramref name="closeRequested"/> once no call is open.</summary>
+    public async Task RunAsync(CancellationToken closeRequested)
+    {
+        using CancellationTokenRegistration drain = closeRequested.Register(() => _input.CancelPendingRead());
+        try
+        {
+            WriteServerPreface();
+            await _output.FlushAsync().ConfigureAwait(false);
+            await SkipClientPrefaceAsync().ConfigureAwait(false);
+            while (true)
+            {
+                ReadResult read = await _input.ReadAsync().ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                try
+                {
+                    while (TryReadFrame(ref buffer, out Http2Frame frame, out ReadOnlySequence<byte> payload)) OnFrame(frame, payload);
+                }
+                finally
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                }
+                if (read.IsCanceled && !_draining)
+                {
+                    _draining = true;
+                    WriteGoAway(0x0);
+                }
+                await _output.FlushAsync().ConfigureAwait(false);
+                if (read.IsCompleted || (_draining && _streams.Count == 0)) break;
+            }
+        }
+        catch (HttpProtocolException e)
+        {
+            logger.LogDebug("in-place HTTP/2 connection: {Problem} (error 0x{Code:X})", e.Message, e.ErrorCode);
+            WriteGoAway(e.ErrorCode);
+            await _output.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+        {
+            logger.LogDebug(e, "in-place HTTP/2 connection ended");
+        }
+        catch (Exception e)
+        {
+            // A bug here must not take the process down: the connection ends, the client sees it go away.
+            logger.LogError(e, "in-place HTTP/2 connection failed");
+            WriteGoAway(0x2);
+            await _output.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _streams.Clear();
+            await _input.CompleteAsync().ConfigureAwait(false);
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void WriteServerPreface()
+    {
+        Span<byte> settings = stackalloc byte[3 * 6];
+        WriteSetting(settings, 0x3, (uint)options.MaxStreamsPerConnection);
+        WriteSetting(settings[6..], 0x4, (uint)options.InitialStreamWindowSize);
+        WriteSetting(settings[12..], 0x5, InPlaceStreams.MaxFrameSize);
+        WriteFrame(new Http2Frame(settings.Length, Http2FrameType.Settings, 0, 0), settings);
+        WriteWindowUpdate(0, options.InitialConnectionWindowSize - DefaultWindow);
+
+        static void WriteSetting(Span<byte> at, ushort id, uint value)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(at, id);
+            BinaryPrimitives.WriteUInt32BigEndian(at[2..], value);
+        }
+    }
+
+    /// <summary>The middleware has seen the preface; the client's first SETTINGS follows it and is read as any frame.</summary>
+    private async Task SkipClientPrefaceAsync()
+    {
+        ReadResult read = await _input.ReadAtLeastAsync(Http2Frame.ClientPreface.Length).ConfigureAwait(false);
+        if (read.Buffer.Length < Http2Frame.ClientPreface.Length) throw new IOException("the connection closed inside the client preface");
+        _input.AdvanceTo(read.Buffer.GetPosition(Http2Frame.ClientPreface.Length));
+    }
+
+    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out Http2Frame frame, out ReadOnlySequence<byte> payload)
+    {
+        frame = default;
+        payload = default;
+        if (buffer.Length < Http2Frame.HeaderLength) return false;
+        Span<byte> header = stackalloc byte[Http2Frame.HeaderLength];
+        buffer.Slice(0, Http2Frame.HeaderLength).CopyTo(header);
+        frame = Http2Frame.Read(header);
+        // Checked before waiting for the payload, so an oversized frame cannot make the connection buffer it.
+        if (frame.Length > InPlaceStreams.MaxFrameSize)
+            throw new HttpProtocolException(0x6, $"a {frame.Type} frame of {frame.Length} bytes, above the {InPlaceStreams.MaxFrameSize} allowed", null);
+        if (buffer.Length < Http2Frame.HeaderLength + frame.Length) return false;
+        payload = buffer.Slice(Http2Frame.HeaderLength, frame.Length);
+        buffer = buffer.Slice(payload.End);
+        return true;
+    }
+
+    private void OnFrame(Http2Frame frame, ReadOnlySequence<byte> payload)
+    {
+        if (_headerBlock is not null && (frame.Type != Http2FrameType.Continuation || frame.StreamId != _headerBlockStart.StreamId))
+            throw new HttpProtocolException(0x1, $"a {frame.Type} frame inside the header block of stream {_headerBlockStart.StreamId}", null);
+        switch (frame.Type)
+        {
+            case Http2FrameType.Data:
+                OnData(frame, payload);
+                break;
+            case Http2FrameType.Headers:
+                if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a HEADERS frame on stream 0", null);
+                ReadOnlySequence<byte> fragment = Unpadded(frame, payload);
+                if (frame.Has(Http2Frame.Priority))
+                    fragment = fragment.Length >= 5 ? fragment.Slice(5) : throw new HttpProtocolException(0x1, "a HEADERS frame too short for its priority fields", null);
+                _headerBlockStart = frame;
+                _headerBlock = new ArrayBufferWriter<byte>((int)fragment.Length + 64);
+                AppendHeaderFragment(frame, fragment);
+                break;
+            case Http2FrameType.Continuation:
+                if (_headerBlock is null) throw new HttpProtocolException(0x1, "a CONTINUATION frame outside a header block", null);
+                AppendHeaderFragment(frame, payload);
+                break;
+            case Http2FrameType.Settings:
+                OnSettings(frame, payload);
+                break;
+            case Http2FrameType.Ping:
+                if (frame.StreamId != 0) throw new HttpProtocolException(0x1, "a PING frame on a stream", null);
+                if (frame.Length != 8) throw new HttpProtocolException(0x6, $"a PING frame of {frame.Length} bytes", null);
+                if (!frame.Has(Http2Frame.Ack)) WriteFrame(new Http2Frame(8, Http2FrameType.Ping, Http2Frame.Ack, 0), payload.ToArray());
+                break;
+            case Http2FrameType.WindowUpdate:
+                OnWindowUpdate(frame, payload);
+                break;
+            case Http2FrameType.RstStream:
+                if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a RST_STREAM frame on stream 0", null);
+                if (frame.Length != 4) throw new HttpProtocolException(0x6, $"a RST_STREAM frame of {frame.Length} bytes", null);
+                if (frame.StreamId > _lastStreamId) throw new HttpProtocolException(0x1, $"a RST_STREAM frame on idle stream {frame.StreamId}", null);
+                _streams.Remove(frame.StreamId);
+                _waitingForWindow.RemoveAll(w => w.Stream.Id == frame.StreamId);
+                break;
+            case Http2FrameType.GoAway:
+                if (frame.StreamId != 0 || frame.Length < 8) throw new HttpProtocolException(0x1, "a malformed GOAWAY frame", null);
+                _draining = true;
+                break;
+            case Http2FrameType.Priority:
+                if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a PRIORITY frame on stream 0", null);
+                if (frame.Length != 5) throw new HttpProtocolException(0x6, $"a PRIORITY frame of {frame.Length} bytes", null);
+                break;
+            case Http2FrameType.PushPromise:
+                throw new HttpProtocolException(0x1, "a PUSH_PROMISE frame from a client", null);
+            default:
+                break;   // Unknown frame types are ignored (RFC 9113, 5.5).
+        }
+    }
+
+    private void OnData(Http2Frame frame, ReadOnlySequence<byte> payload)
+    {
+        if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a DATA frame on stream 0", null);
+        if (frame.StreamId > _lastStreamId) throw new HttpProtocolException(0x1, $"a DATA frame on idle stream {frame.StreamId}", null);
+        _connectionReceived += frame.Length;
+        if (_connectionReceived > options.InitialConnectionWindowSize)
+            throw new HttpProtocolException(0x3, $"the client sent {_connectionReceived} bytes into a {options.InitialConnectionWindowSize}-byte connection window", null);
+        ReadOnlySequence<byte> data = Unpadded(frame, payload);
+        // Whatever becomes of the stream, the connection's window reopens as soon as the frame is parsed.
+        if (frame.Length > 0)
+        {
+            _connectionReceived -= frame.Length;
+            WriteWindowUpdate(0, frame.Length);
+        }
+        // A stream this server already answered or reset: frames in flight are dropped (RFC 9113, 5.4.2).
+        if (!_streams.TryGetValue(frame.StreamId, out CallStream? stream)) return;
+        stream.Received += frame.Length;
+        if (stream.Received > options.InitialStreamWindowSize)
+        {
+            Reset(stream, 0x3);
+            return;
+        }
+        try
+        {
+            if (stream.Deadline < DateTime.UtcNow) throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+            stream.Feed(data, options.MaxReceiveMessageSize);
+        }
+        catch (RpcException e)
+        {
+            Answer(stream, null, e.Status);
+            return;
+        }
+        if (frame.Has(Http2Frame.EndStream)) Finish(stream);
+        else if (frame.Length > 0)
+        {
+            stream.Received -= frame.Length;
+            WriteWindowUpdate(stream.Id, frame.Length);
+        }
+    }
+
+    private void AppendHeaderFragment(Http2Frame frame, ReadOnlySequence<byte> fragment)
+    {
+        if (_headerBlock!.WrittenCount + fragment.Length > MaxHeaderBlock)
+            throw new HttpProtocolException(0xB, $"a header block above {MaxHeaderBlock} bytes", null);
+        foreach (ReadOnlyMemory<byte> segment in fragment) _headerBlock.Write(segment.Span);
+        if (!frame.Has(Http2Frame.EndHeaders)) return;
+        List<(string Name, string Value)> fields = _decoder.Decode(_headerBlock.WrittenSpan);
+        _headerBlock = null;
+        OnHeaders(_headerBlockStart, fields);
+    }
+
+    private void OnHeaders(Http2Frame frame, List<(string Name, string Value)> fields)
+    {
+        if (frame.StreamId % 2 == 0) throw new HttpProtocolException(0x1, $"a client stream with the even id {frame.StreamId}", null);
+        if (frame.StreamId <= _lastStreamId)
+        {
+            // Trailers of an open request end it; on a stream already answered they are dropped like its DATA.
+            if (!_streams.TryGetValue(frame.StreamId, out CallStream? open)) return;
+            if (!frame.Has(Http2Frame.EndStream)) throw new HttpProtocolException(0x1, $"trailers without END_STREAM on stream {frame.StreamId}", null);
+            Finish(open);
+            return;
+        }
+        _lastStreamId = frame.StreamId;
+        var stream = new CallStream(frame.StreamId, _peerInitialWindow);
+        if (_draining || _streams.Count >= options.MaxStreamsPerConnection)
+        {
+            Reset(stream, 0x7);
+            return;
+        }
+        _streams.Add(stream.Id, stream);
+        try
+        {
+            stream.Open(Route(fields, stream));
+        }
+        catch (RpcException e)
+        {
+            Answer(stream, null, e.Status);
+            return;
+        }
+        if (frame.Has(Http2Frame.EndStream)) Finish(stream);
+    }
+
+    /// <summary>The call a request's headers name, after the checks the usual server makes; an RpcException says why not.</summary>
+    private InPlaceClientStreamingMethod.IRequestSink Route(List<(string Name, string Value)> fields, CallStream stream)
+    {
+        string? Field(string name) => fields.FirstOrDefault(f => f.Name == name).Value;
+        if (Field(":method") != "POST") throw new RpcException(StatusCode.Internal, $"gRPC calls are POST requests, not {Field(":method")}.");
+        if (!GrpcProtocol.IsGrpcContentType(Field("content-type")))
+            throw new RpcException(StatusCode.Internal, $"Content-Type '{Field("content-type")}' is not supported; gRPC calls use {GrpcProtocol.ContentType}.");
+        if (!GrpcProtocol.IsIdentityEncoding(Field(GrpcProtocol.EncodingHeader)))
+            throw new RpcException(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{Field(GrpcProtocol.EncodingHeader)}'. Supported encodings: {GrpcProtocol.IdentityEncoding}");
+        if (Field(GrpcProtocol.TimeoutHeader) is { } timeout)
+        {
+            if (!GrpcTimeout.TryParse(timeout, out TimeSpan parsed)) throw new RpcException(StatusCode.Internal, $"Malformed grpc-timeout '{timeout}'.");
+            stream.Deadline = parsed < DateTime.MaxValue - DateTime.UtcNow ? DateTime.UtcNow + parsed : DateTime.MaxValue;
+        }
+        authentication?.Check(Field(GrpcProtocol.AuthorizationHeader));
+        string path = Field(":path") ?? "";
+        return methods.TryGetValue(path, out InPlaceClientStreamingMethod? method)
+            ? method.Open()
+            : throw new RpcException(StatusCode.Unimplemented, $"Method {path} is unimplemented on a connection served in place.");
+    }
+
+    /// <summary>The request stream ended: the call's response, or its status.</summary>
+    private void Finish(CallStream stream)
+    {
+        stream.RequestEnded = true;
+        var response = new ArrayBufferWriter<byte>();
+        try
+        {
+            if (stream.Deadline < DateTime.UtcNow) throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+            stream.Complete(response);
+        }
+        catch (RpcException e)
+        {
+            Answer(stream, null, e.Status);
+            return;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "an in-place call ended in an exception");
+            Answer(stream, null, new Status(StatusCode.Unknown, "Exception was thrown by handler."));
+            return;
+        }
+        Answer(stream, response.WrittenSpan.ToArray(), Status.DefaultSuccess);
+    }
+
+    /// <summary>
+    /// Headers, the message and the status trailers; or, without a message, a Trailers-Only response. A request still
+    /// streaming is then told to stop (RST_STREAM NO_ERROR after a complete response, RFC 9113 8.1).
+    /// </summary>
+    private void Answer(CallStream stream, byte[]? message, Status status)
+    {
+        bool stillStreaming = !stream.RequestEnded;
+        _streams.Remove(stream.Id);
+        if (message is not null && !HasWindow(stream, message.Length + FrameBuffer.HeaderLength))
+        {
+            _waitingForWindow.Add((stream, message, status));
+            return;
+        }
+        WriteResponse(stream, message, status);
+        if (stillStreaming) WriteRstStream(stream.Id, 0x0);
+    }
+
+    private bool HasWindow(CallStream stream, int length) => _connectionSendWindow >= length && stream.SendWindow >= length;
+
+    private void WriteResponse(CallStream stream, byte[]? message, Status status)
+    {
+        var trailers = new List<(string, string)>();
+        if (message is not null)
+        {
+            WriteHeaders(stream.Id, [(":status", "200"), ("content-type", GrpcProtocol.ContentType)], endStream: false);
+            var data = new byte[FrameBuffer.HeaderLength + message.Length];
+            BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(1), (uint)message.Length);
+            message.CopyTo(data, FrameBuffer.HeaderLength);
+            _connectionSendWindow -= data.Length;
+            stream.SendWindow -= data.Length;
+            WriteFrame(new Http2Frame(data.Length, Http2FrameType.Data, 0, stream.Id), data);
+        }
+        else trailers.AddRange([(":status", "200"), ("content-type", GrpcProtocol.ContentType)]);
+        trailers.Add((GrpcProtocol.StatusTrailer, ((int)status.StatusCode).ToString(CultureInfo.InvariantCulture)));
+        if (!string.IsNullOrEmpty(status.Detail)) trailers.Add((GrpcProtocol.MessageTrailer, PercentEncoding.Encode(status.Detail)));
+        WriteHeaders(stream.Id, trailers, endStream: true);
+    }
+
+    private void Reset(CallStream stream, uint errorCode)
+    {
+        _streams.Remove(stream.Id);
+        WriteRstStream(stream.Id, errorCode);
+    }
+
+    private void OnSettings(Http2Frame frame, ReadOnlySequence<byte> payload)
+    {
+        if (frame.StreamId != 0) throw new HttpProtocolException(0x1, "a SETTINGS frame on a stream", null);
+        if (frame.Has(Http2Frame.Ack))
+        {
+            if (frame.Length != 0) throw new HttpProtocolException(0x6, "a SETTINGS acknowledgement with a payload", null);
+            return;
+        }
+        if (frame.Length % 6 != 0) throw new HttpProtocolException(0x6, $"a SETTINGS frame of {frame.Length} bytes, not a multiple of 6", null);
+        byte[] settings = payload.ToArray();
+        for (int at = 0; at < settings.Length; at += 6)
+        {
+            ushort id = BinaryPrimitives.ReadUInt16BigEndian(settings.AsSpan(at));
+            uint value = BinaryPrimitives.ReadUInt32BigEndian(settings.AsSpan(at + 2));
+            switch (id)
+            {
+                case 0x2 when value > 1:
+                    throw new HttpProtocolException(0x1, $"SETTINGS_ENABLE_PUSH {value}", null);
+                case 0x4:
+                    if (value > MaxWindow) throw new HttpProtocolException(0x3, $"SETTINGS_INITIAL_WINDOW_SIZE {value} above 2^31-1", null);
+                    long delta = value - _peerInitialWindow;
+                    _peerInitialWindow = value;
+                    foreach (CallStream open in _streams.Values) open.SendWindow += delta;
+                    break;
+                case 0x5:
+                    if (value is < 16_384 or > 16_777_215) throw new HttpProtocolException(0x1, $"SETTINGS_MAX_FRAME_SIZE {value} outside 16384..16777215", null);
+                    _peerMaxFrameSize = (int)value;
+                    break;
+            }
+        }
+        WriteFrame(new Http2Frame(0, Http2FrameType.Settings, Http2Frame.Ack, 0), []);
+        SendWaitingResponses();
+    }
+
+    private void OnWindowUpdate(Http2Frame frame, ReadOnlySequence<byte> payload)
+    {
+        if (frame.Length != 4) throw new HttpProtocolException(0x6, $"a WINDOW_UPDATE frame of {frame.Length} bytes", null);
+        Span<byte> bytes = stackalloc byte[4];
+        payload.CopyTo(bytes);
+        long increment = BinaryPrimitives.ReadUInt32BigEndian(bytes) & 0x7FFFFFFF;
+        if (frame.StreamId == 0)
+        {
+            if (increment == 0) throw new HttpProtocolException(0x1, "a connection WINDOW_UPDATE of 0", null);
+            _connectionSendWindow += increment;
+            if (_connectionSendWindow > MaxWindow) throw new HttpProtocolException(0x3, "the connection's send window above 2^31-1", null);
+        }
+        else if (_streams.TryGetValue(frame.StreamId, out CallStream? stream))
+        {
+            stream.SendWindow += increment;
+        }
+        else
+        {
+            var waiting = _waitingForWindow.FindIndex(w => w.Stream.Id == frame.StreamId);
+            if (waiting >= 0) _waitingForWindow[waiting].Stream.SendWindow += increment;
+        }
+        SendWaitingResponses();
+    }
+
+    private void SendWaitingResponses()
+    {
+        for (int i = 0; i < _waitingForWindow.Count; i++)
+        {
+            var (stream, message, status) = _waitingForWindow[i];
+            if (!HasWindow(stream, message.Length + FrameBuffer.HeaderLength)) continue;
+            _waitingForWindow.RemoveAt(i--);
+            WriteResponse(stream, message, status);
+            if (!stream.RequestEnded) WriteRstStream(stream.Id, 0x0);
+        }
+    }
+
+    private static ReadOnlySequence<byte> Unpadded(Http2Frame frame, ReadOnlySequence<byte> payload)
+    {
+        if (!frame.Has(Http2Frame.Padded)) return payload;
+        if (payload.Length == 0) throw new HttpProtocolException(0x1, $"a padded {frame.Type} frame without its pad length", null);
+        int padding = payload.FirstSpan[0];
+        if (padding >= payload.Length) throw new HttpProtocolException(0x1, $"{padding} bytes of padding in a {frame.Type} frame of {payload.Length}", null);
+        return payload.Slice(1, payload.Length - 1 - padding);
+    }
+
+    private void WriteHeaders(int streamId, List<(string Name, string Value)> fields, bool endStream)
+    {
+        var block = new ArrayBufferWriter<byte>();
+        HPackEncoder.Encode(fields, block);
+        ReadOnlySpan<byte> rest = block.WrittenSpan;
+        bool first = true;
+        do
+        {
+            int length = Math.Min(rest.Length, _peerMaxFrameSize);
+            byte flags = (byte)((rest.Length == length ? Http2Frame.EndHeaders : 0) | (first && endStream ? Http2Frame.EndStream : 0));
+            WriteFrame(new Http2Frame(length, first ? Http2FrameType.Headers : Http2FrameType.Continuation, flags, streamId), rest[..length]);
+            rest = rest[length..];
+            first = false;
+        }
+        while (!rest.IsEmpty);
+    }
+
+    private void WriteWindowUpdate(int streamId, int increment)
+    {
+        if (increment <= 0) return;
+        Span<byte> payload = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)increment);
+        WriteFrame(new Http2Frame(4, Http2FrameType.WindowUpdate, 0, streamId), payload);
+    }
+
+    private void WriteRstStream(int streamId, uint errorCode)
+    {
+        Span<byte> payload = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, errorCode);
+        WriteFrame(new Http2Frame(4, Http2FrameType.RstStream, 0, streamId), payload);
+    }
+
+    private void WriteGoAway(long errorCode)
+    {
+        Span<byte> payload = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)_lastStreamId);
+        BinaryPrimitives.WriteUInt32BigEndian(payload[4..], (uint)errorCode);
+        WriteFrame(new Http2Frame(8, Http2FrameType.GoAway, 0, 0), payload);
+    }
+
+    private void WriteFrame(Http2Frame frame, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> span = _output.GetSpan(Http2Frame.HeaderLength + payload.Length);
+        frame.Write(span);
+        payload.CopyTo(span[Http2Frame.HeaderLength..]);
+        _output.Advance(Http2Frame.HeaderLength + payload.Length);
+    }
+}

@@ -1,0 +1,274 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Transport.Client;
+using Orchestrator.Transport.Http2;
+using Orchestrator.Transport.Server;
+using Orchestrator.Transport.Server.InPlace;
+
+namespace Orchestrator.Transport.Tests;
+
+/// <summary>In-place methods: served on the read loop to clients that ask, the usual way to everyone else.</summary>
+public class InPlaceTests
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task asking_client_is_served_in_place_and_others_by_the_usual_binding_with_the_same_answers()
+    {
+        var inPlace = new InPlaceDigests();
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 8 << 20 });
+        byte[] data = new byte[9 * 1024 * 1024 + 17];
+        new Random(5).NextBytes(data);
+        string expected = $"{Convert.ToHexStringLower(SHA256.HashData(data))}:{data.Length}";
+        foreach (bool ask in new[] { true, false })
+        {
+            using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions { BearerToken = "t", DirectHttp2 = true, AskInPlace = ask });
+            using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Digest);
+            // Messages of every size: empty, tiny, and larger than a DATA frame (gathered before they are handed on).
+            foreach (int size in new[] { 0, 1, 1000, 5 * 1024 * 1024, 4 * 1024 * 1024 - 983 + 16 })
+            {
+                int offset = (int)inPlace.Sent;
+                int length = Math.Min(size, data.Length - offset);
+                inPlace.Sent += length;
+                await call.RequestStream.WriteAsync(data[offset..(offset + length)]).WaitAsync(HangGuard);
+            }
+            await call.RequestStream.CompleteAsync();
+            Assert.Equal(expected, Encoding.ASCII.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
+            Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+            Assert.Equal(1, inPlace.Calls);   // the asking round only
+            inPlace.Sent = 0;
+        }
+    }
+
+    [Fact]
+    public async Task refusals_come_as_statuses_on_an_in_place_connection()
+    {
+        var inPlace = new InPlaceDigests();
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 1000 });
+        async Task<StatusCode> CallAsync(string? token, Method<byte[], byte[]> method, int size)
+        {
+            using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions { BearerToken = token, DirectHttp2 = true, AskInPlace = true });
+            using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(method);
+            try
+            {
+                await call.RequestStream.WriteAsync(new byte[size]).WaitAsync(HangGuard);
+                await call.RequestStream.CompleteAsync();
+            }
+            catch (RpcException)
+            {
+                // The answer may beat the upload; the status is what counts.
+            }
+            var error = await Record.ExceptionAsync(() => call.ResponseAsync.WaitAsync(HangGuard));
+            return error is RpcException rpc ? rpc.StatusCode : StatusCode.OK;
+        }
+        Assert.Equal(StatusCode.OK, await CallAsync("t", TestMethods.Digest, 1000));
+        Assert.Equal(StatusCode.Unauthenticated, await CallAsync(null, TestMethods.Digest, 10));
+        Assert.Equal(StatusCode.Unauthenticated, await CallAsync("wrong", TestMethods.Digest, 10));
+        Assert.Equal(StatusCode.ResourceExhausted, await CallAsync("t", TestMethods.Digest, 1001));
+        // Bound the usual way, but not in place: a connection served in place has only its in-place methods.
+        Assert.Equal(StatusCode.Unimplemented, await CallAsync("t", TestMethods.ClientStream, 10));
+        Assert.Equal(StatusCode.OK, await CallAsync("t", TestMethods.Digest, 0));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { }, null)]
+    [InlineData(new byte[] { (byte)'P', (byte)'R', (byte)'I' }, null)]
+    [InlineData(new byte[] { (byte)'G', (byte)'E', (byte)'T' }, false)]
+    public void verdict_waits_for_the_first_settings_and_refuses_what_is_not_a_preface(byte[] start, bool? expected) =>
+        Assert.Equal(expected, InPlaceConnectionMiddleware.Verdict(new ReadOnlySequence<byte>(start)));
+
+    [Fact]
+    public void verdict_looks_for_the_setting_in_the_first_settings_frame()
+    {
+        Assert.True(InPlaceConnectionMiddleware.Verdict(new ReadOnlySequence<byte>(ClientStart(ask: true, headers: false))));
+        Assert.False(InPlaceConnectionMiddleware.Verdict(new ReadOnlySequence<byte>(ClientStart(ask: false, headers: false))));
+        byte[] asking = ClientStart(ask: true, headers: false);
+        Assert.Null(InPlaceConnectionMiddleware.Verdict(new ReadOnlySequence<byte>(asking[..^1])));
+    }
+
+    /// <summary>
+    /// Raw byte streams: a valid call (preface, SETTINGS asking, HEADERS, two messages, END_STREAM) gets its answer;
+    /// the same bytes flipped, cut or extended end with the connection closed, never a hang, and the server logs no
+    /// error (a bug in the loop would) and serves the next connection.
+    /// </summary>
+    [Fact]
+    public async Task mutated_client_streams_end_cleanly_and_the_server_goes_on()
+    {
+        var inPlace = new InPlaceDigests();
+        var logs = new ErrorCountingLoggerFactory();
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 4096, LoggerFactory = logs });
+        byte[] valid = ClientStart(ask: true, headers: true);
+        var random = new Random(9102);
+        for (int round = 0; round < 150; round++)
+        {
+            byte[] input = round == 0 ? valid : Mutate(valid, random);
+            byte[] output = await ExchangeAsync(host.Server.Address, input).WaitAsync(HangGuard);
+            if (round == 0)
+            {
+                var (status, message) = ParseAnswer(output);
+                Assert.Equal("0", status);
+                Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData("hello, world"u8))}:12", Encoding.ASCII.GetString(message!));
+            }
+        }
+        Assert.True(logs.Errors.Count == 0, string.Join("\n----\n", logs.Errors));
+        byte[] after = await ExchangeAsync(host.Server.Address, valid).WaitAsync(HangGuard);
+        Assert.Equal("0", ParseAnswer(after).Status);
+    }
+
+    /// <summary>What a direct client sends first; with <paramref name="headers"/>, a whole Digest call of "hello, " and "world".</summary>
+    private static byte[] ClientStart(bool ask, bool headers)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(Http2Frame.ClientPreface);
+        var settings = new List<byte>();
+        void Setting(ushort id, uint value) => settings.AddRange([(byte)(id >> 8), (byte)id, (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
+        Setting(0x2, 0);
+        Setting(0x4, 1 << 20);
+        if (ask) Setting(InPlaceStreams.SettingId, 1);
+        Frame(output, Http2FrameType.Settings, 0, 0, [.. settings]);
+        if (!headers) return output.WrittenSpan.ToArray();
+        var block = new ArrayBufferWriter<byte>();
+        HPackEncoder.Encode([(":method", "POST"), (":scheme", "http"), (":path", TestMethods.Digest.FullName), (":authority", "localhost"),
+            ("content-type", "application/grpc"), ("te", "trailers"), ("authorization", "Bearer t")], block);
+        Frame(output, Http2FrameType.Headers, Http2Frame.EndHeaders, 1, block.WrittenSpan);
+        Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame("hello, "u8.ToArray()));
+        Frame(output, Http2FrameType.Data, Http2Frame.EndStream, 1, RawGrpc.Frame("world"u8.ToArray()));
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void Frame(ArrayBufferWriter<byte> output, Http2FrameType type, byte flags, int stream, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> header = stackalloc byte[Http2Frame.HeaderLength];
+        new Http2Frame(payload.Length, type, flags, stream).Write(header);
+        output.Write(header);
+        output.Write(payload);
+    }
+
+    /// <summary>Sends the bytes, half-closes, and reads until the server closes.</summary>
+    private static async Task<byte[]> ExchangeAsync(Uri address, byte[] input)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(address.Host, address.Port);
+        try
+        {
+            await socket.SendAsync(input);
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            // The server may close first, on a frame it refuses.
+        }
+        var received = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer)) > 0) received.Write(buffer, 0, read);
+        }
+        catch (SocketException)
+        {
+            // Reset instead of closed: an end all the same.
+        }
+        return received.ToArray();
+    }
+
+    /// <summary>The grpc-status of stream 1 and its one response message, from the server's frames.</summary>
+    private static (string? Status, byte[]? Message) ParseAnswer(byte[] output)
+    {
+        var decoder = new HPackDecoder(4096);
+        string? status = null;
+        byte[]? message = null;
+        for (int at = 0; at + Http2Frame.HeaderLength <= output.Length;)
+        {
+            Http2Frame frame = Http2Frame.Read(output.AsSpan(at));
+            byte[] payload = output[(at + Http2Frame.HeaderLength)..(at + Http2Frame.HeaderLength + frame.Length)];
+            at += Http2Frame.HeaderLength + frame.Length;
+            if (frame.StreamId != 1) continue;
+            if (frame.Type == Http2FrameType.Headers)
+                status ??= decoder.Decode(payload).FirstOrDefault(f => f.Name == "grpc-status").Value;
+            if (frame.Type == Http2FrameType.Data) message = payload[5..];
+        }
+        return (status, message);
+    }
+
+    private static byte[] Mutate(byte[] valid, Random random)
+    {
+        byte[] bytes = [.. valid];
+        switch (random.Next(3))
+        {
+            case 0:
+                for (int i = random.Next(1, 4); i > 0; i--) bytes[random.Next(Http2Frame.ClientPreface.Length, bytes.Length)] ^= (byte)random.Next(1, 256);
+                return bytes;
+            case 1:
+                return bytes[..random.Next(Http2Frame.ClientPreface.Length, bytes.Length)];
+            default:
+                int at = random.Next(Http2Frame.ClientPreface.Length, bytes.Length);
+                var junk = new byte[random.Next(1, 40)];
+                random.NextBytes(junk);
+                return [.. bytes[..at], .. junk, .. bytes[at..]];
+        }
+    }
+
+    private static async Task<TestServerHost> StartAsync(InPlaceDigests inPlace, GrpcServerOptions options)
+    {
+        options.InPlaceMethods.Add(InPlaceClientStreamingMethod.Create(TestMethods.Digest, inPlace.Open));
+        return await TestServerHost.StartAsync(options);
+    }
+
+    /// <summary>Counts the errors logged: the in-place loop logs one only for an exception it did not expect.</summary>
+    private sealed class ErrorCountingLoggerFactory : ILoggerFactory, ILogger
+    {
+        private readonly ConcurrentQueue<string> _errors = new();
+
+        public IReadOnlyCollection<string> Errors => _errors;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider) { }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Error) _errors.Enqueue($"{formatter(state, exception)}: {exception}");
+        }
+
+        public void Dispose() { }
+    }
+
+    /// <summary>Digest (SHA-256 and length of the concatenated messages), served in place; counts its calls.</summary>
+    private sealed class InPlaceDigests
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public long Sent { get; set; }
+
+        public InPlaceCall<byte[], byte[]> Open()
+        {
+            Interlocked.Increment(ref _calls);
+            return new DigestCall();
+        }
+
+        private sealed class DigestCall : InPlaceCall<byte[], byte[]>
+        {
+            private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            private long _total;
+
+            public override void OnMessage(byte[] message)
+            {
+                _sha.AppendData(message);
+                _total += message.Length;
+            }
+
+            public override byte[] Complete() => Encoding.ASCII.GetBytes($"{Convert.ToHexStringLower(_sha.GetHashAndReset())}:{_total}");
+        }
+    }
+}
