@@ -68,14 +68,15 @@ public static class AllReduceBenchmark
         var results = new List<Dictionary<string, object>>();
         foreach (int floats in options.Floats)
         {
+            float[] pristine = Values(options.Rank, floats), mine = new float[floats];
             float[] expected = ExpectedSum(options.World, floats);
             var times = new List<double>();
             var cpuTimes = new List<double>();
             long bytesSent = 0;
             for (int k = 0; k < options.Warmup + options.Iterations; k++)
             {
-                // Fresh each time: the raw ring reduces in place.
-                float[] mine = Values(options.Rank, floats);
+                // Restored each time, before the barrier: the raw ring reduces in place (as Gloo does).
+                pristine.CopyTo(mine, 0);
                 await barrier();
                 TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
                 long start = Stopwatch.GetTimestamp();

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Transport.Client;
@@ -42,6 +43,24 @@ public class InPlaceTests
             Assert.Equal(1, inPlace.Calls);   // the asking round only
             inPlace.Sent = 0;
         }
+    }
+
+    [Fact]
+    public async Task in_place_connections_work_over_TLS()
+    {
+        using X509Certificate2 certificate = TlsTests.SelfSigned();
+        var inPlace = new InPlaceDigests();
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { Certificate = certificate });
+        using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions
+        {
+            DirectHttp2 = true, AskInPlace = true,
+            RemoteCertificateValidation = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(),
+        });
+        using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Digest);
+        await call.RequestStream.WriteAsync("secure"u8.ToArray()).WaitAsync(HangGuard);
+        await call.RequestStream.CompleteAsync();
+        Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData("secure"u8))}:6", Encoding.ASCII.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
+        Assert.Equal(1, inPlace.Calls);
     }
 
     [Fact]

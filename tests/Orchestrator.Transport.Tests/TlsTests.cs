@@ -41,7 +41,7 @@ public sealed class TlsTests
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
     }
 
-    private static X509Certificate2 SelfSigned()
+    internal static X509Certificate2 SelfSigned()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
