@@ -41,8 +41,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     // Read-loop state: bytes received since the last connection WINDOW_UPDATE, and a header block split over
     // HEADERS and CONTINUATION frames, gathered until END_HEADERS.
     private long _unacknowledgedConnectionBytes;
-    private ArrayBufferWriter<byte>? _headerBlock;
-    private Http2Frame _headerBlockStart;
+    private readonly Http2HeaderBlock _headerBlock = new(HeaderBlockLimit);
 
     private readonly bool _askInPlace;
 
@@ -382,7 +381,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
             {
                 ReadResult read = await _input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = read.Buffer;
-                while (TryReadFrame(ref buffer, out Http2Frame frame, out ReadOnlySequence<byte> payload)) HandleFrame(frame, payload);
+                while (Http2FrameReading.TryRead(ref buffer, ReceiveFrameLimit, out Http2Frame frame, out ReadOnlySequence<byte> payload)) HandleFrame(frame, payload);
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 if (read.IsCompleted) throw new IOException(buffer.IsEmpty ? "the server closed the connection" : "the server closed the connection inside a frame");
             }
@@ -404,45 +403,20 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
         }
     }
 
-    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out Http2Frame frame, out ReadOnlySequence<byte> payload)
-    {
-        frame = default;
-        payload = default;
-        if (buffer.Length < Http2Frame.HeaderLength) return false;
-        Span<byte> header = stackalloc byte[Http2Frame.HeaderLength];
-        buffer.Slice(0, Http2Frame.HeaderLength).CopyTo(header);
-        frame = Http2Frame.Read(header);
-        if (frame.Length > ReceiveFrameLimit) throw new HttpProtocolException(0x6, $"a {frame.Length}-byte frame above the {ReceiveFrameLimit} this client allows (FRAME_SIZE_ERROR)", null);
-        if (buffer.Length < Http2Frame.HeaderLength + frame.Length) return false;
-        payload = buffer.Slice(Http2Frame.HeaderLength, frame.Length);
-        buffer = buffer.Slice(payload.End);
-        return true;
-    }
-
     /// <summary>
     /// Handles one frame on the read loop. Nothing here waits for the write lock: a writer blocked on a full socket
     /// must not stop the loop that reads the server's window updates. Replies go out in the background.
     /// </summary>
     private void HandleFrame(Http2Frame frame, ReadOnlySequence<byte> payload)
     {
-        if (_headerBlock is not null && (frame.Type != Http2FrameType.Continuation || frame.StreamId != _headerBlockStart.StreamId))
-            throw new HttpProtocolException(0x1, $"a {frame.Type} frame inside a header block of stream {_headerBlockStart.StreamId}", null);
+        _headerBlock.CheckInterleaving(frame);
         switch (frame.Type)
         {
             case Http2FrameType.Data:
-                OnData(frame, Unpadded(frame, payload));
+                OnData(frame, Http2FrameReading.Unpadded(frame, payload));
                 break;
-            case Http2FrameType.Headers:
-                ReadOnlySequence<byte> fragment = Unpadded(frame, payload);
-                if (frame.Has(Http2Frame.Priority))
-                    fragment = fragment.Length >= 5 ? fragment.Slice(5) : throw new HttpProtocolException(0x1, "a HEADERS frame too short for its priority fields", null);
-                _headerBlockStart = frame;
-                _headerBlock = new ArrayBufferWriter<byte>((int)fragment.Length + 64);
-                AppendHeaderFragment(frame, fragment);
-                break;
-            case Http2FrameType.Continuation:
-                if (_headerBlock is null) throw new HttpProtocolException(0x1, "a CONTINUATION frame outside a header block", null);
-                AppendHeaderFragment(frame, payload);
+            case Http2FrameType.Headers or Http2FrameType.Continuation:
+                if (_headerBlock.Add(frame, payload) is { } block) OnHeaderBlock(block);
                 break;
             case Http2FrameType.RstStream:
                 if (payload.Length != 4) throw new HttpProtocolException(0x6, "an RST_STREAM frame that is not 4 bytes", null);
@@ -492,18 +466,14 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
         }
     }
 
-    private void AppendHeaderFragment(Http2Frame frame, ReadOnlySequence<byte> fragment)
+    private void OnHeaderBlock(byte[] block)
     {
-        foreach (ReadOnlyMemory<byte> segment in fragment) _headerBlock!.Write(segment.Span);
-        if (_headerBlock!.WrittenCount > HeaderBlockLimit) throw new HttpProtocolException(0xB, $"a header block above {HeaderBlockLimit} bytes (ENHANCE_YOUR_CALM)", null);
-        if (!frame.Has(Http2Frame.EndHeaders)) return;
         // Decoded even for a stream already gone: the dynamic table must stay in step with the server's.
-        List<(string Name, string Value)> fields = _decoder.Decode(_headerBlock.WrittenSpan);
-        _headerBlock = null;
-        if (Find(_headerBlockStart.StreamId) is not Http2ClientStream stream) return;
+        List<(string Name, string Value)> fields = _decoder.Decode(block);
+        if (Find(_headerBlock.Start.StreamId) is not Http2ClientStream stream) return;
         try
         {
-            stream.OnHeaders(fields, _headerBlockStart.Has(Http2Frame.EndStream));
+            stream.OnHeaders(fields, _headerBlock.Start.Has(Http2Frame.EndStream));
             if (stream.IsClosed) Forget(stream);
         }
         catch (HttpProtocolException e)
@@ -633,15 +603,6 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private static bool IsConnectionFault(Exception e) => e is IOException or ObjectDisposedException or SocketException;
-
-    private static ReadOnlySequence<byte> Unpadded(Http2Frame frame, ReadOnlySequence<byte> payload)
-    {
-        if (!frame.Has(Http2Frame.Padded)) return payload;
-        if (payload.IsEmpty) throw new HttpProtocolException(0x1, $"a padded {frame.Type} frame without its pad length", null);
-        int padding = payload.FirstSpan[0];
-        if (padding >= payload.Length) throw new HttpProtocolException(0x1, $"a {frame.Type} frame whose padding is longer than its payload", null);
-        return payload.Slice(1, payload.Length - 1 - padding);
-    }
 
     private static uint ReadUInt32(ReadOnlySequence<byte> payload)
     {

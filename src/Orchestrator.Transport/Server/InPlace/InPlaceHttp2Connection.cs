@@ -32,8 +32,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     private long _connectionSendWindow = DefaultWindow;
     private long _peerInitialWindow = DefaultWindow;
     private int _peerMaxFrameSize = 16_384;
-    private ArrayBufferWriter<byte>? _headerBlock;
-    private Http2Frame _headerBlockStart;
+    private readonly Http2HeaderBlock _headerBlock = new(MaxHeaderBlock);
     private bool _draining;
 
     /// <summary>Runs until the client closes, a protocol error, or <paramref name="closeRequested"/> once no call is open.</summary>
@@ -51,7 +50,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
                 ReadOnlySequence<byte> buffer = read.Buffer;
                 try
                 {
-                    while (TryReadFrame(ref buffer, out Http2Frame frame, out ReadOnlySequence<byte> payload)) OnFrame(frame, payload);
+                    while (Http2FrameReading.TryRead(ref buffer, InPlaceStreams.MaxFrameSize, out Http2Frame frame, out ReadOnlySequence<byte> payload)) OnFrame(frame, payload);
                 }
                 finally
                 {
@@ -115,44 +114,18 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
         _input.AdvanceTo(read.Buffer.GetPosition(Http2Frame.ClientPreface.Length));
     }
 
-    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out Http2Frame frame, out ReadOnlySequence<byte> payload)
-    {
-        frame = default;
-        payload = default;
-        if (buffer.Length < Http2Frame.HeaderLength) return false;
-        Span<byte> header = stackalloc byte[Http2Frame.HeaderLength];
-        buffer.Slice(0, Http2Frame.HeaderLength).CopyTo(header);
-        frame = Http2Frame.Read(header);
-        // Checked before waiting for the payload, so an oversized frame cannot make the connection buffer it.
-        if (frame.Length > InPlaceStreams.MaxFrameSize)
-            throw new HttpProtocolException(0x6, $"a {frame.Type} frame of {frame.Length} bytes, above the {InPlaceStreams.MaxFrameSize} allowed", null);
-        if (buffer.Length < Http2Frame.HeaderLength + frame.Length) return false;
-        payload = buffer.Slice(Http2Frame.HeaderLength, frame.Length);
-        buffer = buffer.Slice(payload.End);
-        return true;
-    }
-
     private void OnFrame(Http2Frame frame, ReadOnlySequence<byte> payload)
     {
-        if (_headerBlock is not null && (frame.Type != Http2FrameType.Continuation || frame.StreamId != _headerBlockStart.StreamId))
-            throw new HttpProtocolException(0x1, $"a {frame.Type} frame inside the header block of stream {_headerBlockStart.StreamId}", null);
+        _headerBlock.CheckInterleaving(frame);
         switch (frame.Type)
         {
             case Http2FrameType.Data:
                 OnData(frame, payload);
                 break;
-            case Http2FrameType.Headers:
-                if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a HEADERS frame on stream 0", null);
-                ReadOnlySequence<byte> fragment = Unpadded(frame, payload);
-                if (frame.Has(Http2Frame.Priority))
-                    fragment = fragment.Length >= 5 ? fragment.Slice(5) : throw new HttpProtocolException(0x1, "a HEADERS frame too short for its priority fields", null);
-                _headerBlockStart = frame;
-                _headerBlock = new ArrayBufferWriter<byte>((int)fragment.Length + 64);
-                AppendHeaderFragment(frame, fragment);
-                break;
-            case Http2FrameType.Continuation:
-                if (_headerBlock is null) throw new HttpProtocolException(0x1, "a CONTINUATION frame outside a header block", null);
-                AppendHeaderFragment(frame, payload);
+            case Http2FrameType.Headers or Http2FrameType.Continuation:
+                if (frame.StreamId == 0) throw new HttpProtocolException(0x1, $"a {frame.Type} frame on stream 0", null);
+                // Decoded in order whatever becomes of the stream: the dynamic table must stay in step with the client's.
+                if (_headerBlock.Add(frame, payload) is { } block) OnHeaders(_headerBlock.Start, _decoder.Decode(block));
                 break;
             case Http2FrameType.Settings:
                 OnSettings(frame, payload);
@@ -194,7 +167,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
         _connectionReceived += frame.Length;
         if (_connectionReceived > options.InitialConnectionWindowSize)
             throw new HttpProtocolException(0x3, $"the client sent {_connectionReceived} bytes into a {options.InitialConnectionWindowSize}-byte connection window", null);
-        ReadOnlySequence<byte> data = Unpadded(frame, payload);
+        ReadOnlySequence<byte> data = Http2FrameReading.Unpadded(frame, payload);
         // Whatever becomes of the stream, the connection's window reopens as soon as the frame is parsed.
         if (frame.Length > 0)
         {
@@ -225,17 +198,6 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
             stream.Received -= frame.Length;
             WriteWindowUpdate(stream.Id, frame.Length);
         }
-    }
-
-    private void AppendHeaderFragment(Http2Frame frame, ReadOnlySequence<byte> fragment)
-    {
-        if (_headerBlock!.WrittenCount + fragment.Length > MaxHeaderBlock)
-            throw new HttpProtocolException(0xB, $"a header block above {MaxHeaderBlock} bytes", null);
-        foreach (ReadOnlyMemory<byte> segment in fragment) _headerBlock.Write(segment.Span);
-        if (!frame.Has(Http2Frame.EndHeaders)) return;
-        List<(string Name, string Value)> fields = _decoder.Decode(_headerBlock.WrittenSpan);
-        _headerBlock = null;
-        OnHeaders(_headerBlockStart, fields);
     }
 
     private void OnHeaders(Http2Frame frame, List<(string Name, string Value)> fields)
@@ -426,15 +388,6 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
             WriteResponse(stream, message, status);
             if (!stream.RequestEnded) WriteRstStream(stream.Id, 0x0);
         }
-    }
-
-    private static ReadOnlySequence<byte> Unpadded(Http2Frame frame, ReadOnlySequence<byte> payload)
-    {
-        if (!frame.Has(Http2Frame.Padded)) return payload;
-        if (payload.Length == 0) throw new HttpProtocolException(0x1, $"a padded {frame.Type} frame without its pad length", null);
-        int padding = payload.FirstSpan[0];
-        if (padding >= payload.Length) throw new HttpProtocolException(0x1, $"{padding} bytes of padding in a {frame.Type} frame of {payload.Length}", null);
-        return payload.Slice(1, payload.Length - 1 - padding);
     }
 
     private void WriteHeaders(int streamId, List<(string Name, string Value)> fields, bool endStream)
