@@ -93,6 +93,34 @@ public class InPlaceTests
         Assert.Equal(StatusCode.OK, await CallAsync("t", TestMethods.Digest, 0));
     }
 
+    [Fact]
+    public async Task a_call_that_throws_ends_as_UNKNOWN_and_the_connection_serves_the_next()
+    {
+        var inPlace = new InPlaceDigests();
+        var logs = new ErrorCountingLoggerFactory();
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { LoggerFactory = logs });
+        using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions { DirectHttp2 = true, AskInPlace = true });
+        foreach (var (message, expected) in new[] { ("boom", StatusCode.Unknown), ("fine", StatusCode.OK), ("boom", StatusCode.Unknown), ("fine", StatusCode.OK) })
+        {
+            using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Digest);
+            await call.RequestStream.WriteAsync(Encoding.ASCII.GetBytes(message)).WaitAsync(HangGuard);
+            try
+            {
+                await call.RequestStream.CompleteAsync();
+            }
+            catch (RpcException)
+            {
+                // Already answered.
+            }
+            var error = await Record.ExceptionAsync(() => call.ResponseAsync.WaitAsync(HangGuard));
+            Assert.Equal(expected, error is RpcException rpc ? rpc.StatusCode : StatusCode.OK);
+        }
+        Assert.Equal(4, inPlace.Calls);
+        // Each bug ended its own stream; the connection itself never failed.
+        Assert.Equal(2, logs.Errors.Count);
+        Assert.All(logs.Errors, e => Assert.Contains("an in-place call of stream", e));
+    }
+
     [Theory]
     [InlineData(new byte[] { }, null)]
     [InlineData(new byte[] { (byte)'P', (byte)'R', (byte)'I' }, null)]
@@ -283,6 +311,7 @@ public class InPlaceTests
 
             public override void OnMessage(byte[] message)
             {
+                if (message.AsSpan().SequenceEqual("boom"u8)) throw new InvalidOperationException("a handler bug");
                 _sha.AppendData(message);
                 _total += message.Length;
             }

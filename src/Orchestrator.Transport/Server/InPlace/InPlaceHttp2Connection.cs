@@ -182,14 +182,12 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
             Reset(stream, 0x3);
             return;
         }
-        try
+        if (!Run(stream, () =>
         {
             if (stream.Deadline < DateTime.UtcNow) throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
             stream.Feed(data, options.MaxReceiveMessageSize);
-        }
-        catch (RpcException e)
+        }))
         {
-            Answer(stream, null, e.Status);
             return;
         }
         if (frame.Has(Http2Frame.EndStream)) Finish(stream);
@@ -219,16 +217,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
             return;
         }
         _streams.Add(stream.Id, stream);
-        try
-        {
-            stream.Open(Route(fields, stream));
-        }
-        catch (RpcException e)
-        {
-            Answer(stream, null, e.Status);
-            return;
-        }
-        if (frame.Has(Http2Frame.EndStream)) Finish(stream);
+        if (Run(stream, () => stream.Open(Route(fields, stream))) && frame.Has(Http2Frame.EndStream)) Finish(stream);
     }
 
     /// <summary>The call a request's headers name, after the checks the usual server makes; an RpcException says why not.</summary>
@@ -257,23 +246,37 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     {
         stream.RequestEnded = true;
         var response = new ArrayBufferWriter<byte>();
-        try
+        if (Run(stream, () =>
         {
             if (stream.Deadline < DateTime.UtcNow) throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
             stream.Complete(response);
+        }))
+        {
+            Answer(stream, response.WrittenSpan.ToArray(), Status.DefaultSuccess);
+        }
+    }
+
+    /// <summary>
+    /// Runs a step of the call; false when it failed and the stream was answered with its status instead. The call's
+    /// own exceptions end its stream as UNKNOWN, as a handler's would, never the connection.
+    /// </summary>
+    private bool Run(CallStream stream, Action step)
+    {
+        try
+        {
+            step();
+            return true;
         }
         catch (RpcException e)
         {
             Answer(stream, null, e.Status);
-            return;
         }
         catch (Exception e)
         {
-            logger.LogError(e, "an in-place call ended in an exception");
+            logger.LogError(e, "an in-place call of stream {Stream} threw", stream.Id);
             Answer(stream, null, new Status(StatusCode.Unknown, "Exception was thrown by handler."));
-            return;
         }
-        Answer(stream, response.WrittenSpan.ToArray(), Status.DefaultSuccess);
+        return false;
     }
 
     /// <summary>
