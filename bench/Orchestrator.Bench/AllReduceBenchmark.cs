@@ -33,7 +33,7 @@ public static class AllReduceBenchmark
                     tcp.AllReduce(values);
                     return (values, (long)values.Length * 4 * 2 * (options.World - 1) / options.World);
                 }, cancellationToken));
-            Print(options, "tcp", raw);
+            Print(options, raw);
             return;
         }
 
@@ -58,7 +58,7 @@ public static class AllReduceBenchmark
         });
         // Nobody leaves while a peer may still be pushing to it.
         await group.BarrierAsync(cancellationToken);
-        Print(options, options.DirectHttp2 ? "direct" : "sockets", results);
+        Print(options, results);
     }
 
     /// <summary>Per buffer size: warm-up then timed all-reduces, each after a barrier, each result checked exact.</summary>
@@ -96,10 +96,10 @@ public static class AllReduceBenchmark
         return results;
     }
 
-    private static void Print(AllReduceOptions options, string client, List<Dictionary<string, object>> results) =>
+    private static void Print(AllReduceOptions options, List<Dictionary<string, object>> results) =>
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["side"] = options.RawTcp ? "tcp" : "ours", ["rank"] = options.Rank, ["world"] = options.World, ["chunk_elements"] = options.ChunkElements, ["client"] = client, ["results"] = results,
+            ["side"] = options.RawTcp ? "tcp" : "ours", ["rank"] = options.Rank, ["world"] = options.World, ["chunk_elements"] = options.ChunkElements, ["client"] = options.Client, ["results"] = results,
         }));
 
     /// <summary>Rank r's buffer: small integers, so every order of summing gives the same exact floats.</summary>

@@ -7,8 +7,14 @@ namespace Orchestrator.Bench;
 /// One rank of the all-reduce benchmark: its place in the group, where the group meets, the buffer sizes and the
 /// iteration counts. The python Gloo side (bench/python/allreduce_gloo.py) takes the same flags.
 /// </summary>
-public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IReadOnlyList<int> Floats, int Warmup, int Iterations, int ChunkElements, bool DirectHttp2, bool RawTcp)
+public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IReadOnlyList<int> Floats, int Warmup, int Iterations, int ChunkElements, string Client)
 {
+    /// <summary>Ours through the worker's direct HTTP/2 client, or SocketsHttpHandler (<c>sockets</c>).</summary>
+    public bool DirectHttp2 => Client == "direct";
+
+    /// <summary>The same ring and fold over plain TCP instead of gRPC (<see cref="RawTcpRing"/>).</summary>
+    public bool RawTcp => Client == "raw-tcp";
+
     public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|raw-tcp]";
 
     public static AllReduceOptions Parse(IReadOnlyList<string> args)
@@ -17,7 +23,7 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
         string? rendezvous = null;
         IReadOnlyList<int>? floats = null;
         int warmup = 3, iterations = 10, chunkElements = new WorkerOptions().ChunkElements;
-        bool direct = true, rawTcp = false;
+        string client = "direct";
         for (int k = 0; k < args.Count; k++)
         {
             string flag = args[k];
@@ -33,20 +39,15 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
                 case "--iterations": iterations = Integer(flag, value, 1); break;
                 case "--chunk-elements": chunkElements = Integer(flag, value, 1); break;
                 case "--client":
-                    (direct, rawTcp) = value switch
-                    {
-                        "direct" => (true, false),
-                        "sockets" => (false, false),
-                        "raw-tcp" => (false, true),
-                        _ => throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler) or raw-tcp (the ring without gRPC), not '{value}'"),
-                    };
+                    client = value is "direct" or "sockets" or "raw-tcp" ? value
+                        : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler) or raw-tcp (the ring without gRPC), not '{value}'");
                     break;
                 default: throw new ArgumentException($"unknown flag {flag}; {Usage}");
             }
         }
         if (rank is null || world is null || rendezvous is null || floats is null) throw new ArgumentException($"--rank, --world, --rendezvous and --floats are required; {Usage}");
         if (rank >= world) throw new ArgumentException($"--rank {rank} is outside the world of {world}");
-        return new AllReduceOptions(rank.Value, world.Value, rendezvous, floats, warmup, iterations, chunkElements, direct, rawTcp);
+        return new AllReduceOptions(rank.Value, world.Value, rendezvous, floats, warmup, iterations, chunkElements, client);
     }
 
     private static int Integer(string flag, string value, int least) =>

@@ -36,15 +36,12 @@ public sealed class WorkerEndpoint(WorkerOptions options, GradientMailbox mailbo
 
     private static async Task<GradientReceipt> PushGradientsAsync(IAsyncStreamReader<DeliveredChunk> chunks, ServerCallContext context)
     {
-        var receipt = new GradientReceipt();
-        await foreach (DeliveredChunk chunk in chunks.ReadAllAsync(context.CancellationToken))
-        {
-            receipt.Chunks++;
-            receipt.Bytes += chunk.Bytes;
-        }
-        return receipt;
+        var receipt = new ReceiptCall();
+        await foreach (DeliveredChunk chunk in chunks.ReadAllAsync(context.CancellationToken)) receipt.OnMessage(chunk);
+        return receipt.Complete();
     }
 
+    /// <summary>Counts the chunks a push delivered, for either way of serving it.</summary>
     private sealed class ReceiptCall : InPlaceCall<DeliveredChunk, GradientReceipt>
     {
         private readonly GradientReceipt _receipt = new();

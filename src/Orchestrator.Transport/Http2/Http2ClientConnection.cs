@@ -279,21 +279,15 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
         Http2Frame.ClientPreface.CopyTo(preface);
         Span<byte> rest = preface.AsSpan(Http2Frame.ClientPreface.Length);
         new Http2Frame(settings, Http2FrameType.Settings, 0, 0).Write(rest);
-        WriteSetting(rest[9..], 0x2, 0);
-        WriteSetting(rest[15..], 0x4, (uint)StreamReceiveWindow);
-        WriteSetting(rest[21..], 0x5, ReceiveFrameLimit);
-        if (_askInPlace) WriteSetting(rest[27..], Server.InPlace.InPlaceStreams.SettingId, 1);
+        Http2Settings.Write(rest[9..], Http2Settings.EnablePush, 0);
+        Http2Settings.Write(rest[15..], Http2Settings.InitialWindowSize, (uint)StreamReceiveWindow);
+        Http2Settings.Write(rest[21..], Http2Settings.MaxFrameSize, ReceiveFrameLimit);
+        if (_askInPlace) Http2Settings.Write(rest[27..], Server.InPlace.InPlaceStreams.SettingId, 1);
         rest = rest[(9 + settings)..];
         new Http2Frame(4, Http2FrameType.WindowUpdate, 0, 0).Write(rest);
         BinaryPrimitives.WriteUInt32BigEndian(rest[9..], (uint)(_connectionReceiveWindow - DefaultWindow));
         await _transport.WriteAsync(preface, cancellationToken).ConfigureAwait(false);
         await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
-
-        static void WriteSetting(Span<byte> at, ushort id, uint value)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(at, id);
-            BinaryPrimitives.WriteUInt32BigEndian(at[2..], value);
-        }
     }
 
     /// <summary>Waits until both windows are open, then takes up to <paramref name="wanted"/> bytes (at most one frame's) from them.</summary>
@@ -492,28 +486,24 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
 
     private void ApplySettings(ReadOnlySequence<byte> payload)
     {
-        if (payload.Length % 6 != 0) throw new HttpProtocolException(0x6, "a SETTINGS frame whose length is not a multiple of 6", null);
-        byte[] settings = payload.ToArray();
+        List<(ushort Id, uint Value)> settings = Http2Settings.Read(payload);
         lock (_gate)
         {
-            for (int at = 0; at < settings.Length; at += 6)
+            foreach (var (id, value) in settings)
             {
-                ushort id = BinaryPrimitives.ReadUInt16BigEndian(settings.AsSpan(at));
-                uint value = BinaryPrimitives.ReadUInt32BigEndian(settings.AsSpan(at + 2));
                 switch (id)
                 {
-                    case 0x3:
+                    case Http2Settings.MaxConcurrentStreams:
                         _peerMaxStreams = value;
                         break;
-                    case 0x4:
-                        if (value > int.MaxValue) throw new HttpProtocolException(0x3, $"SETTINGS_INITIAL_WINDOW_SIZE {value} above 2^31-1 (FLOW_CONTROL_ERROR)", null);
-                        long delta = value - _peerInitialWindow;
-                        _peerInitialWindow = value;
+                    case Http2Settings.InitialWindowSize:
+                        long window = Http2Settings.CheckedInitialWindow(value);
+                        long delta = window - _peerInitialWindow;
+                        _peerInitialWindow = window;
                         foreach (Http2ClientStream stream in _streams.Values) stream.SendWindow += delta;
                         break;
-                    case 0x5:
-                        if (value is < DefaultMaxFrameSize or > 16_777_215) throw new HttpProtocolException(0x1, $"SETTINGS_MAX_FRAME_SIZE {value} outside 16384..16777215", null);
-                        _peerMaxFrameSize = (int)value;
+                    case Http2Settings.MaxFrameSize:
+                        _peerMaxFrameSize = Http2Settings.CheckedMaxFrameSize(value);
                         break;
                 }
             }

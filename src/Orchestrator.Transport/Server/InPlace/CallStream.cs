@@ -4,7 +4,7 @@ using Orchestrator.Transport.Wire;
 namespace Orchestrator.Transport.Server.InPlace;
 
 /// <summary>
-/// One request stream of an in-place connection: its flow-control counts, its deadline, and the gRPC messages cut
+/// One request stream of an in-place connection: its send window, its deadline, and the gRPC messages cut
 /// from its DATA frames. A message inside one frame goes to the call where it lies; one split across frames is
 /// gathered into a buffer of its own first.
 /// </summary>
@@ -19,9 +19,6 @@ internal sealed class CallStream(int id, long sendWindow)
 
     public int Id { get; } = id;
 
-    /// <summary>Bytes received on the stream that its window has not been reopened for.</summary>
-    public long Received { get; set; }
-
     public long SendWindow { get; set; } = sendWindow;
 
     public DateTime Deadline { get; set; } = DateTime.MaxValue;
@@ -33,6 +30,7 @@ internal sealed class CallStream(int id, long sendWindow)
     /// <summary>Cuts <paramref name="data"/> into messages for the call; a malformed or oversized one is an RpcException.</summary>
     public void Feed(ReadOnlySequence<byte> data, int maxMessageSize)
     {
+        CheckDeadline();
         while (!data.IsEmpty)
         {
             if (_bodyLength < 0)
@@ -77,9 +75,16 @@ internal sealed class CallStream(int id, long sendWindow)
     /// <summary>The request stream ended: the response, serialized, unless a message was cut short.</summary>
     public void Complete(IBufferWriter<byte> response)
     {
+        CheckDeadline();
         if (_bodyLength >= 0 || _prefixFilled > 0)
             throw new RpcException(StatusCode.Internal, "Incomplete message: the request stream ended inside a message.");
         _sink!.Complete(response);
+    }
+
+    /// <summary>Checked as data arrives and when the request ends: nothing else wakes this loop for a stream.</summary>
+    private void CheckDeadline()
+    {
+        if (Deadline < DateTime.UtcNow) throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
     }
 
     private void Deliver(ReadOnlySequence<byte> message)

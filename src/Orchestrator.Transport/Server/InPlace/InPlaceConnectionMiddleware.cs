@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -16,7 +15,7 @@ namespace Orchestrator.Transport.Server.InPlace;
 internal sealed class InPlaceConnectionMiddleware(ConnectionDelegate next, GrpcServerOptions options, IEnumerable<InPlaceClientStreamingMethod> methods, ILogger logger)
 {
     // SETTINGS frames longer than this are not a client's first: leave them to Kestrel's checks.
-    private const int MaxFirstSettings = 36 * 6;
+    private const int MaxFirstSettings = 36 * Http2Settings.Length;
 
     private readonly Dictionary<string, InPlaceClientStreamingMethod> _methods = methods.ToDictionary(m => m.FullName, StringComparer.Ordinal);
     private readonly BearerTokenInterceptor? _authentication = options.BearerToken is null ? null : new BearerTokenInterceptor(options.BearerToken);
@@ -67,14 +66,10 @@ internal sealed class InPlaceConnectionMiddleware(ConnectionDelegate next, GrpcS
         Span<byte> header = stackalloc byte[Http2Frame.HeaderLength];
         buffer.Slice(preface, Http2Frame.HeaderLength).CopyTo(header);
         Http2Frame frame = Http2Frame.Read(header);
-        if (frame.Type != Http2FrameType.Settings || frame.StreamId != 0 || frame.Has(Http2Frame.Ack) || frame.Length % 6 != 0 || frame.Length > MaxFirstSettings)
+        if (frame.Type != Http2FrameType.Settings || frame.StreamId != 0 || frame.Has(Http2Frame.Ack) || frame.Length % Http2Settings.Length != 0 || frame.Length > MaxFirstSettings)
             return false;
         if (buffer.Length < preface + Http2Frame.HeaderLength + frame.Length) return null;
-        byte[] settings = buffer.Slice(preface + Http2Frame.HeaderLength, frame.Length).ToArray();
-        for (int at = 0; at < settings.Length; at += 6)
-            if (BinaryPrimitives.ReadUInt16BigEndian(settings.AsSpan(at)) == InPlaceStreams.SettingId && BinaryPrimitives.ReadUInt32BigEndian(settings.AsSpan(at + 2)) == 1)
-                return true;
-        return false;
+        return Http2Settings.Read(buffer.Slice(preface + Http2Frame.HeaderLength, frame.Length)).Contains((InPlaceStreams.SettingId, 1));
     }
 
     private static bool StartsLikePreface(ReadOnlySequence<byte> buffer)

@@ -20,7 +20,6 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
 {
     private const int DefaultWindow = 65_535;
     private const int MaxHeaderBlock = 64 * 1024;
-    private const long MaxWindow = int.MaxValue;
 
     private readonly PipeReader _input = transport.Input;
     private readonly PipeWriter _output = transport.Output;
@@ -28,7 +27,6 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     private readonly Dictionary<int, CallStream> _streams = [];
     private readonly List<(CallStream Stream, byte[] Message, Status Status)> _waitingForWindow = [];
     private int _lastStreamId;
-    private long _connectionReceived;
     private long _connectionSendWindow = DefaultWindow;
     private long _peerInitialWindow = DefaultWindow;
     private int _peerMaxFrameSize = 16_384;
@@ -92,18 +90,12 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
 
     private void WriteServerPreface()
     {
-        Span<byte> settings = stackalloc byte[3 * 6];
-        WriteSetting(settings, 0x3, (uint)options.MaxStreamsPerConnection);
-        WriteSetting(settings[6..], 0x4, (uint)options.InitialStreamWindowSize);
-        WriteSetting(settings[12..], 0x5, InPlaceStreams.MaxFrameSize);
+        Span<byte> settings = stackalloc byte[3 * Http2Settings.Length];
+        Http2Settings.Write(settings, Http2Settings.MaxConcurrentStreams, (uint)options.MaxStreamsPerConnection);
+        Http2Settings.Write(settings[6..], Http2Settings.InitialWindowSize, (uint)options.InitialStreamWindowSize);
+        Http2Settings.Write(settings[12..], Http2Settings.MaxFrameSize, InPlaceStreams.MaxFrameSize);
         WriteFrame(new Http2Frame(settings.Length, Http2FrameType.Settings, 0, 0), settings);
         WriteWindowUpdate(0, options.InitialConnectionWindowSize - DefaultWindow);
-
-        static void WriteSetting(Span<byte> at, ushort id, uint value)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(at, id);
-            BinaryPrimitives.WriteUInt32BigEndian(at[2..], value);
-        }
     }
 
     /// <summary>The middleware has seen the preface; the client's first SETTINGS follows it and is read as any frame.</summary>
@@ -164,38 +156,22 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     {
         if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a DATA frame on stream 0", null);
         if (frame.StreamId > _lastStreamId) throw new HttpProtocolException(0x1, $"a DATA frame on idle stream {frame.StreamId}", null);
-        _connectionReceived += frame.Length;
-        if (_connectionReceived > options.InitialConnectionWindowSize)
-            throw new HttpProtocolException(0x3, $"the client sent {_connectionReceived} bytes into a {options.InitialConnectionWindowSize}-byte connection window", null);
+        // Both windows reopen by each frame's length as soon as it is parsed, so only a frame larger than a whole
+        // window can overflow one.
+        if (frame.Length > options.InitialConnectionWindowSize)
+            throw new HttpProtocolException(0x3, $"the client sent {frame.Length} bytes into a {options.InitialConnectionWindowSize}-byte connection window", null);
         ReadOnlySequence<byte> data = Http2FrameReading.Unpadded(frame, payload);
-        // Whatever becomes of the stream, the connection's window reopens as soon as the frame is parsed.
-        if (frame.Length > 0)
-        {
-            _connectionReceived -= frame.Length;
-            WriteWindowUpdate(0, frame.Length);
-        }
+        WriteWindowUpdate(0, frame.Length);
         // A stream this server already answered or reset: frames in flight are dropped (RFC 9113, 5.4.2).
         if (!_streams.TryGetValue(frame.StreamId, out CallStream? stream)) return;
-        stream.Received += frame.Length;
-        if (stream.Received > options.InitialStreamWindowSize)
+        if (frame.Length > options.InitialStreamWindowSize)
         {
             Reset(stream, 0x3);
             return;
         }
-        if (!Run(stream, () =>
-        {
-            if (stream.Deadline < DateTime.UtcNow) throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
-            stream.Feed(data, options.MaxReceiveMessageSize);
-        }))
-        {
-            return;
-        }
+        if (!Run(stream, () => stream.Feed(data, options.MaxReceiveMessageSize))) return;
         if (frame.Has(Http2Frame.EndStream)) Finish(stream);
-        else if (frame.Length > 0)
-        {
-            stream.Received -= frame.Length;
-            WriteWindowUpdate(stream.Id, frame.Length);
-        }
+        else WriteWindowUpdate(stream.Id, frame.Length);
     }
 
     private void OnHeaders(Http2Frame frame, List<(string Name, string Value)> fields)
@@ -246,14 +222,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     {
         stream.RequestEnded = true;
         var response = new ArrayBufferWriter<byte>();
-        if (Run(stream, () =>
-        {
-            if (stream.Deadline < DateTime.UtcNow) throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
-            stream.Complete(response);
-        }))
-        {
-            Answer(stream, response.WrittenSpan.ToArray(), Status.DefaultSuccess);
-        }
+        if (Run(stream, () => stream.Complete(response))) Answer(stream, response.WrittenSpan.ToArray(), Status.DefaultSuccess);
     }
 
     /// <summary>
@@ -285,15 +254,9 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     /// </summary>
     private void Answer(CallStream stream, byte[]? message, Status status)
     {
-        bool stillStreaming = !stream.RequestEnded;
         _streams.Remove(stream.Id);
-        if (message is not null && !HasWindow(stream, message.Length + FrameBuffer.HeaderLength))
-        {
-            _waitingForWindow.Add((stream, message, status));
-            return;
-        }
-        WriteResponse(stream, message, status);
-        if (stillStreaming) WriteRstStream(stream.Id, 0x0);
+        if (message is not null && !HasWindow(stream, message.Length + FrameBuffer.HeaderLength)) _waitingForWindow.Add((stream, message, status));
+        else WriteResponse(stream, message, status);
     }
 
     private bool HasWindow(CallStream stream, int length) => _connectionSendWindow >= length && stream.SendWindow >= length;
@@ -315,6 +278,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
         trailers.Add((GrpcProtocol.StatusTrailer, ((int)status.StatusCode).ToString(CultureInfo.InvariantCulture)));
         if (!string.IsNullOrEmpty(status.Detail)) trailers.Add((GrpcProtocol.MessageTrailer, PercentEncoding.Encode(status.Detail)));
         WriteHeaders(stream.Id, trailers, endStream: true);
+        if (!stream.RequestEnded) WriteRstStream(stream.Id, 0x0);
     }
 
     private void Reset(CallStream stream, uint errorCode)
@@ -331,25 +295,20 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
             if (frame.Length != 0) throw new HttpProtocolException(0x6, "a SETTINGS acknowledgement with a payload", null);
             return;
         }
-        if (frame.Length % 6 != 0) throw new HttpProtocolException(0x6, $"a SETTINGS frame of {frame.Length} bytes, not a multiple of 6", null);
-        byte[] settings = payload.ToArray();
-        for (int at = 0; at < settings.Length; at += 6)
+        foreach (var (id, value) in Http2Settings.Read(payload))
         {
-            ushort id = BinaryPrimitives.ReadUInt16BigEndian(settings.AsSpan(at));
-            uint value = BinaryPrimitives.ReadUInt32BigEndian(settings.AsSpan(at + 2));
             switch (id)
             {
-                case 0x2 when value > 1:
+                case Http2Settings.EnablePush when value > 1:
                     throw new HttpProtocolException(0x1, $"SETTINGS_ENABLE_PUSH {value}", null);
-                case 0x4:
-                    if (value > MaxWindow) throw new HttpProtocolException(0x3, $"SETTINGS_INITIAL_WINDOW_SIZE {value} above 2^31-1", null);
-                    long delta = value - _peerInitialWindow;
-                    _peerInitialWindow = value;
+                case Http2Settings.InitialWindowSize:
+                    long window = Http2Settings.CheckedInitialWindow(value);
+                    long delta = window - _peerInitialWindow;
+                    _peerInitialWindow = window;
                     foreach (CallStream open in _streams.Values) open.SendWindow += delta;
                     break;
-                case 0x5:
-                    if (value is < 16_384 or > 16_777_215) throw new HttpProtocolException(0x1, $"SETTINGS_MAX_FRAME_SIZE {value} outside 16384..16777215", null);
-                    _peerMaxFrameSize = (int)value;
+                case Http2Settings.MaxFrameSize:
+                    _peerMaxFrameSize = Http2Settings.CheckedMaxFrameSize(value);
                     break;
             }
         }
@@ -367,7 +326,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
         {
             if (increment == 0) throw new HttpProtocolException(0x1, "a connection WINDOW_UPDATE of 0", null);
             _connectionSendWindow += increment;
-            if (_connectionSendWindow > MaxWindow) throw new HttpProtocolException(0x3, "the connection's send window above 2^31-1", null);
+            if (_connectionSendWindow > int.MaxValue) throw new HttpProtocolException(0x3, "the connection's send window above 2^31-1", null);
         }
         else if (_streams.TryGetValue(frame.StreamId, out CallStream? stream))
         {
@@ -389,7 +348,6 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
             if (!HasWindow(stream, message.Length + FrameBuffer.HeaderLength)) continue;
             _waitingForWindow.RemoveAt(i--);
             WriteResponse(stream, message, status);
-            if (!stream.RequestEnded) WriteRstStream(stream.Id, 0x0);
         }
     }
 
