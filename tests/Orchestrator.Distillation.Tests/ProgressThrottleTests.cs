@@ -18,10 +18,11 @@ public class ProgressThrottleTests
     [Fact]
     public void ShowsAgainOnceTheIntervalHasPassed()
     {
-        var throttle = new ProgressThrottle(TimeSpan.FromMilliseconds(50));
+        // Wide enough that two back-to-back calls never straddle it on a loaded CI machine.
+        var throttle = new ProgressThrottle(TimeSpan.FromMilliseconds(500));
         Assert.True(throttle.ShouldShow("match", 1, 100));
         Assert.False(throttle.ShouldShow("match", 2, 100));
-        Thread.Sleep(80);
+        Thread.Sleep(600);
         Assert.True(throttle.ShouldShow("match", 3, 100));
         Assert.False(throttle.ShouldShow("match", 4, 100));
     }
