@@ -174,6 +174,49 @@ public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
         };
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Every_arrival_order_gives_the_left_fold_and_only_contributions_ahead_of_their_turn_are_copied(int ownShard)
+    {
+        // Rank 0 of 4 reduces segment 0 (the buffer's first quarter); its own shard is the fold's first operand, its
+        // second or its last. The three peers' come in every order.
+        var random = new Random(ownShard);
+        float[][] buffers = [.. Enumerable.Range(0, 4).Select(_ => Values(random, 40))];
+        float[] expected = LeftFold(buffers);
+        int[] peers = [.. Enumerable.Range(0, 4).Where(s => s != ownShard)];
+        var layout = new SegmentLayout(40, 4, 1024);
+        var (offset, count) = layout.Chunk(0, 0);
+        foreach (int[] order in Permutations(peers))
+        {
+            ExchangeMember[] ring = [.. Enumerable.Range(0, 4).Select(r => new ExchangeMember(r, $"w{r}", Unused, [r == 0 ? ownShard : r == ownShard ? 0 : r]))];
+            var state = new ReductionState(new ExchangeRequest(new ExchangeKey("run", 0, 0), 4, ring, 0, 1024), layout);
+            state.AddOwnContribution(new ShardContribution(ownShard, ownShard + 1, buffers[ownShard]));
+            long expectedCopies = 0;
+            var arrived = new HashSet<int> { ownShard };
+            foreach (int shard in order)
+            {
+                // Copied when it comes before an earlier shard, or when it is shard 0 and shard 1 is not there to be summed with.
+                bool waits = Enumerable.Range(0, shard).Any(s => !arrived.Contains(s)) || (shard == 0 && !arrived.Contains(1));
+                if (waits) expectedCopies += count * sizeof(float);
+                arrived.Add(shard);
+                byte[] bytes = MemoryMarshal.AsBytes(buffers[shard].AsSpan((int)offset, count)).ToArray();
+                state.Offer(new GradientChunk
+                {
+                    RunId = "run", Phase = ReducePhase.ReduceScatter, SenderRank = shard, Segment = 0, ChunkIndex = 0, Offset = offset,
+                    ShardBegin = shard, ShardEnd = shard + 1,
+                }, ByteSegments.Of(bytes, [3, 17]));
+            }
+            Assert.True(state.OwnChunkReduced(0).IsCompletedSuccessfully, $"order {string.Join(",", order)}");
+            Assert.Equal(Bits(expected[(int)offset..(int)(offset + count)]), Bits(state.Result[(int)offset..(int)(offset + count)]));
+            Assert.Equal(expectedCopies, state.CopiedBytes);
+        }
+    }
+
+    private static IEnumerable<int[]> Permutations(int[] items) => items.Length <= 1 ? [items]
+        : items.SelectMany((item, i) => Permutations([.. items[..i], .. items[(i + 1)..]]).Select(rest => (int[])[item, .. rest]));
+
     [Fact]
     public async Task A_malformed_chunk_fails_the_exchange_with_a_message_naming_the_problem()
     {

@@ -9,26 +9,28 @@ namespace Orchestrator.Worker.AllReduce;
 /// One member's view of an exchange: the contributions to its own segment waiting to be folded, and which chunks of
 /// the result are final. A chunk is final when this member folded it from contributions covering every shard, or a
 /// peer sent it finished. Peers' chunks are offered from the threads that receive them, while their bytes still lie in
-/// the transport's buffers: a finished chunk is copied from there into the result, and the contribution that completes
-/// a fold is read from there as it is folded; only a contribution that has to wait for others is copied.
+/// the transport's buffers: a finished chunk is copied from there into the result, and a contribution that comes in its
+/// turn in shard order is folded from there; only one that has to wait for an earlier shard is copied.
 /// </summary>
 internal sealed class ReductionState
 {
     private readonly Lock _gate = new();
     private readonly ExchangeRequest _request;
     private readonly SegmentLayout _layout;
-    private readonly List<PendingPart>[] _pending;
+    private readonly ChunkFold[] _folds;
     private readonly TaskCompletionSource[] _ownReduced;
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool[,] _final;
     private int _remaining;
 
-    public ReductionState(ExchangeRequest request, SegmentLayout layout)
+    /// <param name="result">Where the sum goes; a new array when null.</param>
+    public ReductionState(ExchangeRequest request, SegmentLayout layout, float[]? result = null)
     {
         (_request, _layout) = (request, layout);
+        if (result is not null && result.LongLength != layout.Length) throw new ArgumentException($"{request.Key}: the result array holds {result.LongLength} floats, not {layout.Length}", nameof(result));
         // Not zeroed: every chunk of the result is written once (folded or copied) before the exchange completes.
-        Result = GC.AllocateUninitializedArray<float>(checked((int)layout.Length));
-        _pending = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new List<PendingPart>())];
+        Result = result ?? GC.AllocateUninitializedArray<float>(checked((int)layout.Length));
+        _folds = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new ChunkFold())];
         _ownReduced = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
         _final = new bool[layout.Members, layout.ChunksPerSegment];
         _remaining = layout.Members * layout.ChunksPerSegment;
@@ -36,6 +38,9 @@ internal sealed class ReductionState
     }
 
     public float[] Result { get; }
+
+    /// <summary>Bytes of peers' contributions copied because they came before an earlier shard's.</summary>
+    internal long CopiedBytes { get; private set; }
 
     /// <summary>Completes when every chunk of <see cref="Result"/> is final; fails with the first malformed chunk offered.</summary>
     public Task Completion => _completed.Task;
@@ -92,7 +97,8 @@ internal sealed class ReductionState
                 if (chunk.ShardBegin < 0 || chunk.ShardEnd <= chunk.ShardBegin || chunk.ShardEnd > _request.ShardCount)
                     throw Malformed(chunk, $"shard range [{chunk.ShardBegin}, {chunk.ShardEnd}) is not within 0..{_request.ShardCount}");
                 if (_final[_request.Rank, chunk.ChunkIndex]) return false;
-                return AddContribution(chunk.ChunkIndex, new PendingPart(chunk.ShardBegin, chunk.ShardEnd, owned), data);
+                AddContribution(chunk.ChunkIndex, new PendingPart(chunk.ShardBegin, chunk.ShardEnd, owned), data);
+                return true;
             case ReducePhase.AllGather:
                 if (chunk.ShardBegin != 0 || chunk.ShardEnd != _request.ShardCount)
                     throw Malformed(chunk, $"a finished segment must cover shards [0, {_request.ShardCount}), not [{chunk.ShardBegin}, {chunk.ShardEnd})");
@@ -106,56 +112,101 @@ internal sealed class ReductionState
     }
 
     /// <summary>
-    /// Adds a contribution to the chunk's fold. Its values are <paramref name="contribution"/>'s bytes when it has them,
-    /// else <paramref name="arriving"/>, which is read now and copied only if the fold has to wait for other shards.
-    /// Whether the contribution's own bytes were kept.
+    /// Adds a contribution to the chunk's fold. Its values are <paramref name="contribution"/>'s bytes when it has them
+    /// (this state then owns and releases them), else <paramref name="arriving"/>, which is read now. The fold runs left
+    /// to right in shard order, the single-process pipeline's order, straight into the result: a contribution that comes
+    /// in its turn is folded where it lies, and only one that has to wait for an earlier shard is copied.
     /// </summary>
-    private bool AddContribution(int chunk, PendingPart contribution, ReadOnlySequence<byte> arriving)
+    private void AddContribution(int chunk, PendingPart contribution, ReadOnlySequence<byte> arriving)
     {
-        List<PendingPart> parts = _pending[chunk];
-        if (parts.Any(p => p.ShardBegin < contribution.ShardEnd && contribution.ShardBegin < p.ShardEnd))
+        ChunkFold fold = _folds[chunk];
+        if (contribution.ShardBegin < fold.Next || fold.Waiting.Any(p => p.ShardBegin < contribution.ShardEnd && contribution.ShardBegin < p.ShardEnd))
             throw new InvalidDataException($"{_request.Key}: shards [{contribution.ShardBegin}, {contribution.ShardEnd}) of chunk {chunk} arrived twice");
-        bool readsArriving = contribution.Bytes.IsEmpty && !arriving.IsEmpty;
-        if (parts.Sum(p => p.ShardEnd - p.ShardBegin) + contribution.ShardEnd - contribution.ShardBegin < _request.ShardCount)
+        if (contribution.ShardBegin != fold.Next)
         {
-            parts.Add(readsArriving ? contribution with { Bytes = RentedBytes.CopyOf(arriving) } : contribution);
-            return true;
-        }
-
-        // Every shard is here: fold left to right in shard order, the single-process pipeline's order, straight into
-        // the result, reading the arriving contribution where it lies.
-        parts.Add(contribution);
-        parts.Sort((a, b) => a.ShardBegin.CompareTo(b.ShardBegin));
-        var (offset, count) = _layout.Chunk(_request.Rank, chunk);
-        Span<float> sum = Result.AsSpan((int)offset, count);
-        if (readsArriving)
-        {
-            int arrivingIndex = parts.IndexOf(contribution);
-            var runs = new FloatRuns(arriving);
-            while (runs.TryNext(out int start, out ReadOnlySpan<float> run))
-                FoldRange(sum.Slice(start, run.Length), parts, start, arrivingIndex, run);
-        }
-        else FoldRange(sum, parts, 0, -1, default);
-        foreach (PendingPart part in parts) RentedBytes.Release(part.Bytes);
-        parts.Clear();
-        MarkFinal(_request.Rank, chunk);
-        return true;
-    }
-
-    /// <summary>Elements [start, start + sum.Length) of the fold of <paramref name="parts"/>, the one at <paramref name="runIndex"/> read from <paramref name="run"/>.</summary>
-    private static void FoldRange(Span<float> sum, List<PendingPart> parts, int start, int runIndex, ReadOnlySpan<float> run)
-    {
-        if (parts.Count == 1)
-        {
-            Values(parts, 0, start, sum.Length, runIndex, run).CopyTo(sum);
+            fold.Waiting.Add(contribution.Bytes.IsEmpty && !arriving.IsEmpty ? contribution with { Bytes = Copy(arriving) } : contribution);
             return;
         }
-        Fold.Sum(sum, Values(parts, 0, start, sum.Length, runIndex, run), Values(parts, 1, start, sum.Length, runIndex, run));
-        for (int k = 2; k < parts.Count; k++) Fold.Add(sum, Values(parts, k, start, sum.Length, runIndex, run));
+
+        var (offset, count) = _layout.Chunk(_request.Rank, chunk);
+        Span<float> sum = Result.AsSpan((int)offset, count);
+        FoldIn(fold, sum, contribution, arriving);
+        while (fold.Waiting.FindIndex(p => p.ShardBegin == fold.Next) is var next and >= 0)
+        {
+            PendingPart turn = fold.Waiting[next];
+            fold.Waiting.RemoveAt(next);
+            FoldIn(fold, sum, turn, default);
+        }
+        if (fold.Next == _request.ShardCount)
+        {
+            // One contribution covered every shard: it is the sum.
+            if (fold.Head is { } whole) whole.Values.CopyTo(sum);
+            ReleaseHead(fold);
+            MarkFinal(_request.Rank, chunk);
+        }
     }
 
-    private static ReadOnlySpan<float> Values(List<PendingPart> parts, int k, int start, int length, int runIndex, ReadOnlySpan<float> run) =>
-        k == runIndex ? run : parts[k].Values.Slice(start, length);
+    /// <summary>Folds the next contribution in shard order into <paramref name="sum"/>, from its bytes or else from <paramref name="arriving"/>.</summary>
+    private void FoldIn(ChunkFold fold, Span<float> sum, PendingPart part, ReadOnlySequence<byte> arriving)
+    {
+        bool arrivingOnly = part.Bytes.IsEmpty && !arriving.IsEmpty;
+        if (fold.Next == 0 && !arrivingOnly)
+        {
+            // The fold's first operand stays where it lies until the second comes: summing both then writes the result
+            // once, instead of copying the first into it.
+            fold.Head = part;
+            fold.Next = part.ShardEnd;
+            return;
+        }
+        if (fold.Next == 0)
+        {
+            // An arriving first operand is summed with its second if that one waits already, else copied in.
+            int second = fold.Waiting.FindIndex(p => p.ShardBegin == part.ShardEnd);
+            if (second < 0)
+            {
+                arriving.CopyTo(MemoryMarshal.AsBytes(sum));
+                CopiedBytes += arriving.Length;
+                fold.Next = part.ShardEnd;
+                return;
+            }
+            PendingPart waiting = fold.Waiting[second];
+            fold.Waiting.RemoveAt(second);
+            var firstRuns = new FloatRuns(arriving);
+            while (firstRuns.TryNext(out int start, out ReadOnlySpan<float> run))
+                Fold.Sum(sum.Slice(start, run.Length), run, waiting.Values.Slice(start, run.Length));
+            RentedBytes.Release(waiting.Bytes);
+            fold.Next = waiting.ShardEnd;
+            return;
+        }
+        if (arrivingOnly)
+        {
+            var runs = new FloatRuns(arriving);
+            while (runs.TryNext(out int start, out ReadOnlySpan<float> run)) Combine(fold, sum.Slice(start, run.Length), start, run);
+        }
+        else Combine(fold, sum, 0, part.Values);
+        RentedBytes.Release(part.Bytes);
+        ReleaseHead(fold);
+        fold.Next = part.ShardEnd;
+    }
+
+    /// <summary>Elements [start, start + sum.Length) of the fold so far, plus the next contribution's <paramref name="values"/> there.</summary>
+    private static void Combine(ChunkFold fold, Span<float> sum, int start, ReadOnlySpan<float> values)
+    {
+        if (fold.Head is { } head) Fold.Sum(sum, head.Values.Slice(start, sum.Length), values);
+        else Fold.Add(sum, values);
+    }
+
+    private static void ReleaseHead(ChunkFold fold)
+    {
+        if (fold.Head is { } head) RentedBytes.Release(head.Bytes);
+        fold.Head = null;
+    }
+
+    private ReadOnlyMemory<byte> Copy(ReadOnlySequence<byte> arriving)
+    {
+        CopiedBytes += arriving.Length;
+        return RentedBytes.CopyOf(arriving);
+    }
 
     /// <summary>Records that the chunk's range of <see cref="Result"/> holds its final values.</summary>
     private void MarkFinal(int segment, int chunk)
@@ -163,6 +214,19 @@ internal sealed class ReductionState
         _final[segment, chunk] = true;
         if (segment == _request.Rank) _ownReduced[chunk].TrySetResult();
         if (--_remaining == 0) _completed.TrySetResult();
+    }
+
+    /// <summary>
+    /// One chunk of this member's segment: shards [0, Next) are folded, into the result or, while only one
+    /// contribution is in, as <see cref="Head"/> where it lies; contributions further on wait, copied if they were arriving.
+    /// </summary>
+    private sealed class ChunkFold
+    {
+        public int Next { get; set; }
+
+        public PendingPart? Head { get; set; }
+
+        public List<PendingPart> Waiting { get; } = [];
     }
 
     /// <summary>The left fold of shards [ShardBegin, ShardEnd) of one chunk, as little-endian float32 bytes (empty while they are only arriving).</summary>

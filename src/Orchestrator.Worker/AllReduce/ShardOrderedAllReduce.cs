@@ -20,7 +20,16 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
     private const string BufferName = "step";
 
     /// <summary>Runs this member's part. Throws if a peer fails; the caller waits for the step to be placed again.</summary>
-    public async Task<ExchangeOutcome> RunAsync(ExchangeRequest request, IReadOnlyList<(int Shard, float[] Values)> shards, CancellationToken cancellationToken)
+    public Task<ExchangeOutcome> RunAsync(ExchangeRequest request, IReadOnlyList<(int Shard, float[] Values)> shards, CancellationToken cancellationToken) =>
+        RunAsync(request, shards, into: null, cancellationToken);
+
+    /// <summary>
+    /// Runs this member's part, writing the sum into <paramref name="into"/> (a new array when null). A caller that
+    /// reduces the same size again and again passes one array each time: a fresh one costs the page faults of its
+    /// first touch, which on 40 MB is a tenth of the exchange's CPU.
+    /// </summary>
+    public async Task<ExchangeOutcome> RunAsync(ExchangeRequest request, IReadOnlyList<(int Shard, float[] Values)> shards, float[]? into,
+        CancellationToken cancellationToken)
     {
         request.Validate();
         var clock = Stopwatch.StartNew();
@@ -28,10 +37,12 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
             throw new ArgumentException($"{request.Key}: computed shards [{string.Join(", ", shards.Select(s => s.Shard))}] are not this member's [{string.Join(", ", request.Self.Shards)}]");
         long length = shards[0].Values.LongLength;
         if (shards.Any(s => s.Values.LongLength != length)) throw new ArgumentException($"{request.Key}: shard buffers differ in length");
+        if (into is not null && (into.LongLength != length || shards.Any(s => ReferenceEquals(s.Values, into))))
+            throw new ArgumentException($"{request.Key}: the sum's array must hold {length} floats and be none of the shard buffers, which are read while it is written");
 
         IReadOnlyList<ShardContribution> mine = ShardContribution.Group(shards);
         var layout = new SegmentLayout(length, request.Ring.Count, request.ChunkElements);
-        var state = new ReductionState(request, layout);
+        var state = new ReductionState(request, layout, into);
         foreach (ShardContribution contribution in mine) state.AddOwnContribution(contribution);
         mailbox.Open(request.Key, state);
         try
