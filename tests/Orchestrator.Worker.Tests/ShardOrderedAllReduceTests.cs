@@ -214,6 +214,21 @@ public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void After_abandoning_an_exchange_a_late_chunk_writes_nothing_into_the_callers_array()
+    {
+        ExchangeMember[] ring = [new(0, "w0", Unused, [0]), new(1, "w1", Unused, [1])];
+        float[] into = [7, 7, 7, 7, 7, 7, 7, 7];
+        var state = new ReductionState(new ExchangeRequest(new ExchangeKey("run", 0, 0), 2, ring, 0, 1024), new SegmentLayout(8, 2, 1024), into);
+        state.AddOwnContribution(new ShardContribution(0, 1, new float[8]));
+        state.Abandon();
+        float[] finished = [1, 2, 3, 4];
+        state.Offer(new GradientChunk { RunId = "run", Phase = ReducePhase.AllGather, SenderRank = 1, Segment = 1, Offset = 4, ShardBegin = 0, ShardEnd = 2 },
+            new ReadOnlySequence<byte>(MemoryMarshal.AsBytes(finished.AsSpan()).ToArray()));
+        Assert.Equal([7, 7, 7, 7, 7, 7, 7, 7], into);
+        Assert.True(state.Completion.IsCanceled);
+    }
+
     private static IEnumerable<int[]> Permutations(int[] items) => items.Length <= 1 ? [items]
         : items.SelectMany((item, i) => Permutations([.. items[..i], .. items[(i + 1)..]]).Select(rest => (int[])[item, .. rest]));
 

@@ -60,6 +60,24 @@ internal sealed class ReductionState
     }
 
     /// <summary>
+    /// Ends the exchange for good: from when this returns, chunks still offered are ignored and nothing more is written
+    /// to <see cref="Result"/>; an unfinished exchange fails as cancelled. Copies still waiting are given back.
+    /// </summary>
+    public void Abandon()
+    {
+        lock (_gate)
+        {
+            _completed.TrySetCanceled();
+            foreach (ChunkFold fold in _folds)
+            {
+                foreach (PendingPart part in fold.Waiting) RentedBytes.Release(part.Bytes);
+                fold.Waiting.Clear();
+                ReleaseHead(fold);
+            }
+        }
+    }
+
+    /// <summary>
     /// Takes a peer's chunk: its fields from <paramref name="header"/>, its data from <paramref name="data"/>, read only
     /// during the call. <paramref name="owned"/>, when given, is the same bytes in a <see cref="RentedBytes"/> array that
     /// this state may keep instead of copying, and releases. A malformed chunk fails <see cref="Completion"/> with an

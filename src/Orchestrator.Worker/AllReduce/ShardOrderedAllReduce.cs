@@ -26,7 +26,8 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
     /// <summary>
     /// Runs this member's part, writing the sum into <paramref name="into"/> (a new array when null). A caller that
     /// reduces the same size again and again passes one array each time: a fresh one costs the page faults of its
-    /// first touch, which on 40 MB is a tenth of the exchange's CPU.
+    /// first touch, which on 40 MB is a tenth of the exchange's CPU. Once this returns or throws, nothing more is
+    /// written to the array, so the next attempt may reuse it.
     /// </summary>
     public async Task<ExchangeOutcome> RunAsync(ExchangeRequest request, IReadOnlyList<(int Shard, float[] Values)> shards, float[]? into,
         CancellationToken cancellationToken)
@@ -64,6 +65,9 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
         finally
         {
             mailbox.Close(request.Key);
+            // A chunk a receiving thread is still offering must not land in the sum after this returns: the caller may
+            // reuse the array for its next attempt.
+            state.Abandon();
         }
     }
 
