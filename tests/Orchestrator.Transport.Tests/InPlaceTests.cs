@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
@@ -164,6 +165,53 @@ public class InPlaceTests
         Assert.True(logs.Errors.Count == 0, string.Join("\n----\n", logs.Errors));
         byte[] after = await ExchangeAsync(host.Server.Address, valid).WaitAsync(HangGuard);
         Assert.Equal("0", ParseAnswer(after).Status);
+    }
+
+    [Fact]
+    public async Task windows_reopen_as_data_is_consumed_so_a_call_many_windows_long_completes()
+    {
+        // The smallest windows HTTP/2 allows: 3 MiB crosses each of them about fifty times.
+        var inPlace = new InPlaceDigests();
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { InitialConnectionWindowSize = 65_535, InitialStreamWindowSize = 65_535 });
+        byte[] data = new byte[3 * 1024 * 1024];
+        new Random(11).NextBytes(data);
+        using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions { DirectHttp2 = true, AskInPlace = true });
+        using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Digest);
+        for (int offset = 0; offset < data.Length; offset += 20_000)
+            await call.RequestStream.WriteAsync(data[offset..Math.Min(offset + 20_000, data.Length)]).WaitAsync(HangGuard);
+        await call.RequestStream.CompleteAsync();
+        Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData(data))}:{data.Length}", Encoding.ASCII.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
+        Assert.Equal(1, inPlace.Calls);
+    }
+
+    [Theory]
+    [InlineData(65_535, 1 << 20, 0x7, 0x3)]          // past the connection's window: GOAWAY FLOW_CONTROL_ERROR
+    [InlineData(1 << 20, 65_535, 0x3, 0x3)]          // past the stream's window only: RST_STREAM FLOW_CONTROL_ERROR
+    public async Task data_past_a_window_is_a_flow_control_error(int connectionWindow, int streamWindow, int frameType, uint errorCode)
+    {
+        await using var host = await StartAsync(new InPlaceDigests(), new GrpcServerOptions { InitialConnectionWindowSize = connectionWindow, InitialStreamWindowSize = streamWindow });
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(ClientStart(ask: true, headers: false));
+        var block = new ArrayBufferWriter<byte>();
+        HPackEncoder.Encode([(":method", "POST"), (":scheme", "http"), (":path", TestMethods.Digest.FullName), (":authority", "localhost"),
+            ("content-type", "application/grpc"), ("te", "trailers")], block);
+        Frame(output, Http2FrameType.Headers, Http2Frame.EndHeaders, 1, block.WrittenSpan);
+        // Within the window each, 40 000 + 30 000 bytes (the window reopens after the first); then one frame larger
+        // than the whole window.
+        Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame(new byte[40_000 - 5]));
+        Frame(output, Http2FrameType.Data, 0, 1, new byte[30_000]);
+        Frame(output, Http2FrameType.Data, 0, 1, new byte[70_000]);
+        byte[] answer = await ExchangeAsync(host.Server.Address, output.WrittenSpan.ToArray()).WaitAsync(HangGuard);
+        var frames = new List<(Http2Frame Frame, byte[] Payload)>();
+        for (int at = 0; at + Http2Frame.HeaderLength <= answer.Length;)
+        {
+            Http2Frame frame = Http2Frame.Read(answer.AsSpan(at));
+            frames.Add((frame, answer[(at + Http2Frame.HeaderLength)..(at + Http2Frame.HeaderLength + frame.Length)]));
+            at += Http2Frame.HeaderLength + frame.Length;
+        }
+        var error = frames.Single(f => (int)f.Frame.Type == frameType);
+        Assert.Equal(errorCode, BinaryPrimitives.ReadUInt32BigEndian(error.Payload.AsSpan(frameType == 0x7 ? 4 : 0)));
+        Assert.DoesNotContain(frames, f => (int)f.Frame.Type is 0x3 or 0x7 && f != error && BinaryPrimitives.ReadUInt32BigEndian(f.Payload.AsSpan((int)f.Frame.Type == 0x7 ? 4 : 0)) != 0);
     }
 
     /// <summary>What a direct client sends first; with <paramref name="headers"/>, a whole Digest call of "hello, " and "world".</summary>

@@ -21,6 +21,9 @@ internal sealed class CallStream(int id, long sendWindow)
 
     public long SendWindow { get; set; } = sendWindow;
 
+    /// <summary>Request bytes received on this stream whose window has not been reopened yet.</summary>
+    public long Unacknowledged { get; set; }
+
     public DateTime Deadline { get; set; } = DateTime.MaxValue;
 
     public bool RequestEnded { get; set; }

@@ -30,6 +30,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     private long _connectionSendWindow = DefaultWindow;
     private long _peerInitialWindow = DefaultWindow;
     private int _peerMaxFrameSize = 16_384;
+    private long _connectionUnacknowledged;
     private readonly Http2HeaderBlock _headerBlock = new(MaxHeaderBlock);
     private bool _draining;
 
@@ -156,22 +157,32 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     {
         if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a DATA frame on stream 0", null);
         if (frame.StreamId > _lastStreamId) throw new HttpProtocolException(0x1, $"a DATA frame on idle stream {frame.StreamId}", null);
-        // Both windows reopen by each frame's length as soon as it is parsed, so only a frame larger than a whole
-        // window can overflow one.
-        if (frame.Length > options.InitialConnectionWindowSize)
-            throw new HttpProtocolException(0x3, $"the client sent {frame.Length} bytes into a {options.InitialConnectionWindowSize}-byte connection window", null);
+        if (_connectionUnacknowledged + frame.Length > options.InitialConnectionWindowSize)
+            throw new HttpProtocolException(0x3, $"the client sent {frame.Length} bytes into a connection window with {options.InitialConnectionWindowSize - _connectionUnacknowledged} left", null);
         ReadOnlySequence<byte> data = Http2FrameReading.Unpadded(frame, payload);
-        WriteWindowUpdate(0, frame.Length);
+        _connectionUnacknowledged = Acknowledge(0, _connectionUnacknowledged + frame.Length, options.InitialConnectionWindowSize);
         // A stream this server already answered or reset: frames in flight are dropped (RFC 9113, 5.4.2).
         if (!_streams.TryGetValue(frame.StreamId, out CallStream? stream)) return;
-        if (frame.Length > options.InitialStreamWindowSize)
+        if (stream.Unacknowledged + frame.Length > options.InitialStreamWindowSize)
         {
             Reset(stream, 0x3);
             return;
         }
         if (!Run(stream, () => stream.Feed(data, options.MaxReceiveMessageSize))) return;
         if (frame.Has(Http2Frame.EndStream)) Finish(stream);
-        else WriteWindowUpdate(stream.Id, frame.Length);
+        else stream.Unacknowledged = Acknowledge(stream.Id, stream.Unacknowledged + frame.Length, options.InitialStreamWindowSize);
+    }
+
+    /// <summary>
+    /// Every frame is consumed as soon as it is parsed, but its window is reopened only once half the window is
+    /// consumed (as Kestrel does): a WINDOW_UPDATE per frame cost a write here and a wake-up of the client's reader
+    /// for every chunk. What is still unacknowledged.
+    /// </summary>
+    private long Acknowledge(int streamId, long unacknowledged, int window)
+    {
+        if (unacknowledged < window / 2) return unacknowledged;
+        WriteWindowUpdate(streamId, (int)unacknowledged);
+        return 0;
     }
 
     private void OnHeaders(Http2Frame frame, List<(string Name, string Value)> fields)
