@@ -192,10 +192,7 @@ public class InPlaceTests
         await using var host = await StartAsync(new InPlaceDigests(), new GrpcServerOptions { InitialConnectionWindowSize = connectionWindow, InitialStreamWindowSize = streamWindow });
         var output = new ArrayBufferWriter<byte>();
         output.Write(ClientStart(ask: true, headers: false));
-        var block = new ArrayBufferWriter<byte>();
-        HPackEncoder.Encode([(":method", "POST"), (":scheme", "http"), (":path", TestMethods.Digest.FullName), (":authority", "localhost"),
-            ("content-type", "application/grpc"), ("te", "trailers")], block);
-        Frame(output, Http2FrameType.Headers, Http2Frame.EndHeaders, 1, block.WrittenSpan);
+        CallHeaders(output);
         // Within the window each, 40 000 + 30 000 bytes (the window reopens after the first); then one frame larger
         // than the whole window.
         Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame(new byte[40_000 - 5]));
@@ -207,8 +204,12 @@ public class InPlaceTests
             until: bytes => Frames(bytes).Any(f => (int)f.Frame.Type == frameType)).WaitAsync(HangGuard);
         var frames = Frames(answer);
         var error = frames.Single(f => (int)f.Frame.Type == frameType);
-        Assert.Equal(errorCode, BinaryPrimitives.ReadUInt32BigEndian(error.Payload.AsSpan(frameType == 0x7 ? 4 : 0)));
-        Assert.DoesNotContain(frames, f => (int)f.Frame.Type is 0x3 or 0x7 && f != error && BinaryPrimitives.ReadUInt32BigEndian(f.Payload.AsSpan((int)f.Frame.Type == 0x7 ? 4 : 0)) != 0);
+        Assert.Equal(errorCode, ErrorCode(error));
+        Assert.DoesNotContain(frames, f => (int)f.Frame.Type is 0x3 or 0x7 && f != error && ErrorCode(f) != 0);
+
+        // RST_STREAM's payload is the code; GOAWAY's is the last stream id, then the code.
+        static uint ErrorCode((Http2Frame Frame, byte[] Payload) f) =>
+            BinaryPrimitives.ReadUInt32BigEndian(f.Payload.AsSpan(f.Frame.Type == Http2FrameType.GoAway ? 4 : 0));
     }
 
     /// <summary>What a direct client sends first; with <paramref name="headers"/>, a whole Digest call of "hello, " and "world".</summary>
@@ -223,13 +224,19 @@ public class InPlaceTests
         if (ask) Setting(InPlaceStreams.SettingId, 1);
         Frame(output, Http2FrameType.Settings, 0, 0, [.. settings]);
         if (!headers) return output.WrittenSpan.ToArray();
+        CallHeaders(output);
+        Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame("hello, "u8.ToArray()));
+        Frame(output, Http2FrameType.Data, Http2Frame.EndStream, 1, RawGrpc.Frame("world"u8.ToArray()));
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The HEADERS frame that opens a Digest call on stream 1, with the bearer token "t".</summary>
+    private static void CallHeaders(ArrayBufferWriter<byte> output)
+    {
         var block = new ArrayBufferWriter<byte>();
         HPackEncoder.Encode([(":method", "POST"), (":scheme", "http"), (":path", TestMethods.Digest.FullName), (":authority", "localhost"),
             ("content-type", "application/grpc"), ("te", "trailers"), ("authorization", "Bearer t")], block);
         Frame(output, Http2FrameType.Headers, Http2Frame.EndHeaders, 1, block.WrittenSpan);
-        Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame("hello, "u8.ToArray()));
-        Frame(output, Http2FrameType.Data, Http2Frame.EndStream, 1, RawGrpc.Frame("world"u8.ToArray()));
-        return output.WrittenSpan.ToArray();
     }
 
     private static void Frame(ArrayBufferWriter<byte> output, Http2FrameType type, byte flags, int stream, ReadOnlySpan<byte> payload)
@@ -295,11 +302,8 @@ public class InPlaceTests
         var decoder = new HPackDecoder(4096);
         string? status = null;
         byte[]? message = null;
-        for (int at = 0; at + Http2Frame.HeaderLength <= output.Length;)
+        foreach (var (frame, payload) in Frames(output))
         {
-            Http2Frame frame = Http2Frame.Read(output.AsSpan(at));
-            byte[] payload = output[(at + Http2Frame.HeaderLength)..(at + Http2Frame.HeaderLength + frame.Length)];
-            at += Http2Frame.HeaderLength + frame.Length;
             if (frame.StreamId != 1) continue;
             if (frame.Type == Http2FrameType.Headers)
                 status ??= decoder.Decode(payload).FirstOrDefault(f => f.Name == "grpc-status").Value;

@@ -38,8 +38,9 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
             throw new ArgumentException($"{request.Key}: computed shards [{string.Join(", ", shards.Select(s => s.Shard))}] are not this member's [{string.Join(", ", request.Self.Shards)}]");
         long length = shards[0].Values.LongLength;
         if (shards.Any(s => s.Values.LongLength != length)) throw new ArgumentException($"{request.Key}: shard buffers differ in length");
-        if (into is not null && (into.LongLength != length || shards.Any(s => ReferenceEquals(s.Values, into))))
-            throw new ArgumentException($"{request.Key}: the sum's array must hold {length} floats and be none of the shard buffers, which are read while it is written");
+        // ReductionState checks its length.
+        if (into is not null && shards.Any(s => ReferenceEquals(s.Values, into)))
+            throw new ArgumentException($"{request.Key}: the sum's array must be none of the shard buffers, which are read while it is written");
 
         IReadOnlyList<ShardContribution> mine = ShardContribution.Group(shards);
         var layout = new SegmentLayout(length, request.Ring.Count, request.ChunkElements);
