@@ -76,7 +76,6 @@ public sealed class NetworkReferenceFixture : IDisposable
         image_size = n.ImageSize,
         classes = n.Classes,
         seed = n.Seed,
-        float64 = n.ReferenceInFloat64,
         gan = n.Gan is null ? null : new { width = n.Gan.Width, noise_size = n.Gan.NoiseSize, conditioning = n.Gan.Conditioning.ToString(), critic_slope = n.Gan.CriticSlope },
     };
 

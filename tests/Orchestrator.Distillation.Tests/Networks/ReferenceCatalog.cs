@@ -35,12 +35,6 @@ public sealed record ReferenceNetwork(string Id, NetworkKind Kind, string Name, 
         };
     }
 
-    /// <summary>
-    /// Whether python computes the reference in float64: for the generators, whose transposed convolutions we compute
-    /// differently from torch's CPU kernel (see networks_reference.py); the others use torch's float32 kernels, as we do.
-    /// </summary>
-    public bool ReferenceInFloat64 => Kind == NetworkKind.Generator;
-
     /// <summary>Batch norm (train and eval differ) is in every generator and in the classifiers named with BN.</summary>
     public bool HasBatchNorm => Kind == NetworkKind.Generator || (Kind == NetworkKind.Classifier && Name.Contains("BN"));
 }
