@@ -25,14 +25,11 @@ public static class AllReduceBenchmark
     {
         if (options.RawTcp)
         {
-            using RawTcpRing tcp = await RawTcpRing.ConnectAsync(options, cancellationToken);
+            using IRawTcpAllReduce tcp = options.Client == "raw-tcp"
+                ? await RawTcpRing.ConnectAsync(options, cancellationToken) : await RawTcpDirect.ConnectAsync(options, cancellationToken);
             var token = new float[options.World];
             var raw = await MeasureAsync(options, () => Task.Run(() => tcp.AllReduce(token), cancellationToken),
-                values => Task.Run(() =>
-                {
-                    tcp.AllReduce(values);
-                    return (values, (long)values.Length * 4 * 2 * (options.World - 1) / options.World);
-                }, cancellationToken));
+                values => Task.Run(() => (tcp.AllReduce(values), (long)values.Length * 4 * 2 * (options.World - 1) / options.World), cancellationToken));
             Print(options, raw);
             return;
         }

@@ -12,10 +12,13 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
     /// <summary>Ours through the worker's direct HTTP/2 client, or SocketsHttpHandler (<c>sockets</c>).</summary>
     public bool DirectHttp2 => Client == "direct";
 
-    /// <summary>The same ring and fold over plain TCP instead of gRPC (<see cref="RawTcpRing"/>).</summary>
-    public bool RawTcp => Client == "raw-tcp";
+    /// <summary>
+    /// Plain TCP instead of gRPC: the ring (<c>raw-tcp</c>, <see cref="RawTcpRing"/>) or ours' direct pattern
+    /// (<c>raw-direct</c>, <see cref="RawTcpDirect"/>).
+    /// </summary>
+    public bool RawTcp => Client is "raw-tcp" or "raw-direct";
 
-    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|raw-tcp]";
+    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|raw-tcp|raw-direct]";
 
     public static AllReduceOptions Parse(IReadOnlyList<string> args)
     {
@@ -39,8 +42,8 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
                 case "--iterations": iterations = Integer(flag, value, 1); break;
                 case "--chunk-elements": chunkElements = Integer(flag, value, 1); break;
                 case "--client":
-                    client = value is "direct" or "sockets" or "raw-tcp" ? value
-                        : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler) or raw-tcp (the ring without gRPC), not '{value}'");
+                    client = value is "direct" or "sockets" or "raw-tcp" or "raw-direct" ? value
+                        : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler), raw-tcp (the ring without gRPC) or raw-direct (the direct pattern without gRPC), not '{value}'");
                     break;
                 default: throw new ArgumentException($"unknown flag {flag}; {Usage}");
             }

@@ -11,7 +11,7 @@ namespace Orchestrator.Bench;
 /// the all-gather received straight into the result, as Gloo does. Not a transport of the product: beside Gloo it
 /// shows what this runtime can reach on the machine, and beside ours what the HTTP/2 and gRPC layers cost.
 /// </summary>
-internal sealed class RawTcpRing : IDisposable
+internal sealed class RawTcpRing : IRawTcpAllReduce
 {
     private readonly Socket _right;
     private readonly Socket _left;
@@ -41,8 +41,8 @@ internal sealed class RawTcpRing : IDisposable
         return new RawTcpRing(right, left, options.Rank, options.World, options.ChunkElements);
     }
 
-    /// <summary>Replaces <paramref name="values"/> with the elementwise sum over the ring's ranks.</summary>
-    public void AllReduce(float[] values)
+    /// <summary>Replaces <paramref name="values"/> with the elementwise sum over the ring's ranks, and returns it.</summary>
+    public float[] AllReduce(float[] values)
     {
         int steps = 2 * (_world - 1);
         var chunks = new int[steps + 1];   // chunks[t]: chunks in steps before t, so a chunk has one global index
@@ -66,6 +66,7 @@ internal sealed class RawTcpRing : IDisposable
         {
             receiving.GetAwaiter().GetResult();
         }
+        return values;
     }
 
     public void Dispose()
