@@ -26,7 +26,7 @@ public static class AllReduceBenchmark
         if (options.RawTcp)
         {
             using IRawTcpAllReduce tcp = options.Client == "raw-tcp"
-                ? await RawTcpRing.ConnectAsync(options, cancellationToken) : await RawTcpDirect.ConnectAsync(options, cancellationToken);
+                ? await RawTcpRing.ConnectAsync(options, cancellationToken) : await RawTcpMesh.ConnectAsync(options, options.Mesh, cancellationToken);
             var token = new float[options.World];
             var raw = await MeasureAsync(options, () => Task.Run(() => tcp.AllReduce(token), cancellationToken),
                 values => Task.Run(() => (tcp.AllReduce(values), (long)values.Length * 4 * 2 * (options.World - 1) / options.World), cancellationToken));

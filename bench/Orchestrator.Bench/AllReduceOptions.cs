@@ -12,13 +12,19 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
     /// <summary>Ours through the worker's direct HTTP/2 client, or SocketsHttpHandler (<c>sockets</c>).</summary>
     public bool DirectHttp2 => Client == "direct";
 
-    /// <summary>
-    /// Plain TCP instead of gRPC: the ring (<c>raw-tcp</c>, <see cref="RawTcpRing"/>) or ours' direct pattern
-    /// (<c>raw-direct</c>, <see cref="RawTcpDirect"/>).
-    /// </summary>
-    public bool RawTcp => Client is "raw-tcp" or "raw-direct";
+    /// <summary>Plain TCP instead of gRPC: the ring (<c>raw-tcp</c>, <see cref="RawTcpRing"/>) or a <see cref="RawTcpMesh"/> pattern.</summary>
+    public bool RawTcp => Client.StartsWith("raw-", StringComparison.Ordinal);
 
-    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|raw-tcp|raw-direct]";
+    /// <summary>The <see cref="RawTcpMesh"/> pattern a <c>raw-</c> client other than <c>raw-tcp</c> names.</summary>
+    internal MeshPattern Mesh => Client switch
+    {
+        "raw-direct" => MeshPattern.Direct,
+        "raw-ring-rs" => MeshPattern.RingReduceScatter,
+        "raw-ring-ag" => MeshPattern.RingAllGather,
+        _ => throw new InvalidOperationException($"--client {Client} is not a mesh pattern"),
+    };
+
+    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|raw-tcp|raw-direct|raw-ring-rs|raw-ring-ag]";
 
     public static AllReduceOptions Parse(IReadOnlyList<string> args)
     {
@@ -42,8 +48,9 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
                 case "--iterations": iterations = Integer(flag, value, 1); break;
                 case "--chunk-elements": chunkElements = Integer(flag, value, 1); break;
                 case "--client":
-                    client = value is "direct" or "sockets" or "raw-tcp" or "raw-direct" ? value
-                        : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler), raw-tcp (the ring without gRPC) or raw-direct (the direct pattern without gRPC), not '{value}'");
+                    client = value is "direct" or "sockets" or "raw-tcp" or "raw-direct" or "raw-ring-rs" or "raw-ring-ag" ? value
+                        : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler), raw-tcp (the ring without gRPC), "
+                            + $"raw-direct (ours' direct pattern without gRPC), raw-ring-rs or raw-ring-ag (one phase around the ring, the other direct), not '{value}'");
                     break;
                 default: throw new ArgumentException($"unknown flag {flag}; {Usage}");
             }
