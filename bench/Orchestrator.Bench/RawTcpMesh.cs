@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Orchestrator.Worker.AllReduce;
 
 namespace Orchestrator.Bench;
@@ -126,9 +125,9 @@ internal sealed class RawTcpMesh : IRawTcpAllReduce
         {
             Socket socket = _mesh._peers[peer]!;
             if (_mesh._pattern != MeshPattern.RingReduceScatter) SendChunks(socket, Segment(peer), _values, _ => { });
-            else if (peer == _mesh.Right) SendAroundRing(socket, t => Mod(_mesh._rank - t), firstFrom: _values, waitForFirst: _ => { });
+            else if (peer == _mesh.Right) SendAroundRing(socket, t => _mesh._rank - t, firstFrom: _values, waitForFirst: _ => { });
             if (_mesh._pattern != MeshPattern.RingAllGather) SendChunks(socket, Segment(_owned), _sum, chunk => _reduced.WaitFor(chunk, _contributions));
-            else if (peer == _mesh.Right) SendAroundRing(socket, t => Mod(_mesh._rank - t), firstFrom: _sum, waitForFirst: chunk => _reduced.WaitFor(chunk, _contributions));
+            else if (peer == _mesh.Right) SendAroundRing(socket, t => _mesh._rank - t, firstFrom: _sum, waitForFirst: chunk => _reduced.WaitFor(chunk, _contributions));
         }
 
         public void ReceiveFrom(int peer)
@@ -140,7 +139,7 @@ internal sealed class RawTcpMesh : IRawTcpAllReduce
                 for (int t = 0; t < World - 1; t++)
                 {
                     bool last = t == World - 2;
-                    FoldChunks(socket, scratch, Segment(Mod(_mesh._rank - t - 1)), (chunk, at, count) =>
+                    FoldChunks(socket, scratch, Segment(_mesh._rank - t - 1), (chunk, at, count) =>
                     {
                         Fold.Sum(_sum.AsSpan(at, count), scratch.AsSpan(0, count), _values.AsSpan(at, count));
                         _relayed.Add(0);
@@ -151,7 +150,7 @@ internal sealed class RawTcpMesh : IRawTcpAllReduce
             else if (peer == _mesh.Left)
                 for (int t = 0; t < World - 1; t++)
                 {
-                    var (start, length) = Segment(Mod(_mesh._rank - t - 1));
+                    var (start, length) = Segment(_mesh._rank - t - 1);
                     for (int offset = 0; offset < length; offset += ChunkElements)
                     {
                         _mesh.Receive(socket, _sum.AsSpan(start + offset, Math.Min(ChunkElements, length - offset)));
@@ -185,7 +184,7 @@ internal sealed class RawTcpMesh : IRawTcpAllReduce
             for (int chunk = 0, offset = 0; offset < segment.Length; chunk++, offset += ChunkElements)
             {
                 waitFor(chunk);
-                Send(socket, source.AsSpan(segment.Start + offset, Math.Min(ChunkElements, segment.Length - offset)));
+                RawSockets.SendAll(socket, source.AsSpan(segment.Start + offset, Math.Min(ChunkElements, segment.Length - offset)));
             }
         }
 
@@ -207,33 +206,12 @@ internal sealed class RawTcpMesh : IRawTcpAllReduce
 
         private int OwnedBy(int rank) => _mesh._pattern == MeshPattern.RingReduceScatter ? (rank + 1) % World : rank;
 
-        private int Mod(int k) => ((k % World) + World) % World;
-
-        private (int Start, int Length) Segment(int k)
-        {
-            long start = (long)_values.Length * k / World, end = (long)_values.Length * (k + 1) / World;
-            return ((int)start, (int)(end - start));
-        }
+        private (int Start, int Length) Segment(int k) => RawSockets.Segment(k, _values.Length, World);
 
         private int Chunks(int segment) => (Segment(segment).Length + ChunkElements - 1) / ChunkElements;
     }
 
-    private static void Send(Socket socket, ReadOnlySpan<float> values)
-    {
-        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values);
-        while (!bytes.IsEmpty) bytes = bytes[socket.Send(bytes)..];
-    }
-
-    private void Receive(Socket socket, Span<float> values)
-    {
-        Span<byte> bytes = MemoryMarshal.AsBytes(values);
-        while (!bytes.IsEmpty)
-        {
-            int read = socket.Receive(bytes);
-            if (read == 0) throw new IOException($"rank {_rank}: a peer closed its connection mid all-reduce");
-            bytes = bytes[read..];
-        }
-    }
+    private void Receive(Socket socket, Span<float> values) => RawSockets.ReceiveExactly(socket, values, $"rank {_rank}");
 
     /// <summary>Counters under one lock, each waited for by other threads.</summary>
     private sealed class Counts(int count)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Orchestrator.Worker.AllReduce;
 
 namespace Orchestrator.Bench;
@@ -106,22 +105,9 @@ internal sealed class RawTcpRing : IRawTcpAllReduce
             while (_received < count) Monitor.Wait(_gate);
     }
 
-    private void Send(ReadOnlySpan<float> values)
-    {
-        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values);
-        while (!bytes.IsEmpty) bytes = bytes[_right.Send(bytes)..];
-    }
+    private void Send(ReadOnlySpan<float> values) => RawSockets.SendAll(_right, values);
 
-    private void ReceiveExactly(Span<float> values)
-    {
-        Span<byte> bytes = MemoryMarshal.AsBytes(values);
-        while (!bytes.IsEmpty)
-        {
-            int read = _left.Receive(bytes);
-            if (read == 0) throw new IOException($"rank {_rank}: the left neighbour closed the connection mid all-reduce");
-            bytes = bytes[read..];
-        }
-    }
+    private void ReceiveExactly(Span<float> values) => RawSockets.ReceiveExactly(_left, values, $"rank {_rank}, left neighbour");
 
     // Reduce-scatter step t sends segment (rank - t) and receives (rank - t - 1); all-gather step s = t - (n - 1) sends
     // (rank + 1 - s) and receives (rank - s). Either way step t sends what step t - 1 received.
@@ -131,12 +117,7 @@ internal sealed class RawTcpRing : IRawTcpAllReduce
     private (int Start, int Length) ReceivedSegment(int t, int floats) =>
         Segment(t < _world - 1 ? _rank - t - 1 : _rank - (t - (_world - 1)), floats);
 
-    private (int Start, int Length) Segment(int index, int floats)
-    {
-        int k = ((index % _world) + _world) % _world;
-        long start = (long)floats * k / _world, end = (long)floats * (k + 1) / _world;
-        return ((int)start, (int)(end - start));
-    }
+    private (int Start, int Length) Segment(int index, int floats) => RawSockets.Segment(index, floats, _world);
 
     private int ChunkCount((int Start, int Length) segment) => (segment.Length + _chunkElements - 1) / _chunkElements;
 }
