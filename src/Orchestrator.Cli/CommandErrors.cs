@@ -20,7 +20,8 @@ internal static class CommandErrors
         }
         catch (Exception e) when (IsUserError(e))
         {
-            Console.Error.WriteLine($"orchestrator: {e.Message}");
+            // A refusal from a server reads as its message, with the status code for scripts to match.
+            Console.Error.WriteLine($"orchestrator: {(e is RpcException rpc ? $"{rpc.Status.Detail} ({rpc.StatusCode})" : e.Message)}");
             return e is OperationCanceledException ? 130 : 2;
         }
     }

@@ -27,24 +27,38 @@ public static class OrchestratorCommand
         root.Add(Cluster.ClusterCommands.Coordinator());
         root.Add(Cluster.ClusterCommands.Worker());
         root.Add(Cluster.SweepCommand.Create());
+        root.Add(Cluster.StatusCommand.Create());
+        root.Add(Cluster.CancelCommand.Create());
         return root;
     }
 
     /// <summary>
     /// <c>run</c>: all stages. By default on an embedded cluster (a coordinator here, N local worker processes, the
-    /// gRPC all-reduce); <c>--single-process</c> runs the pipeline in this process instead.
+    /// gRPC all-reduce); <c>--single-process</c> runs the pipeline in this process instead, and <c>--coordinator</c>
+    /// submits it to a standing cluster.
     /// </summary>
     private static Command RunCommand()
     {
         var workers = new Option<int>("--workers", "-w") { Description = "Local worker processes of the embedded cluster", DefaultValueFactory = _ => 2 };
         var single = new Option<bool>("--single-process") { Description = "Run every stage in this process (no coordinator, no workers)" };
         var lease = new Option<double>("--lease-seconds") { Description = "Embedded cluster: a worker silent this long is declared dead", DefaultValueFactory = _ => 10 };
+        var coordinator = new Option<string>("--coordinator") { Description = "Submit the run to this standing cluster's coordinator and follow it, instead of an embedded cluster" };
         var command = new Command("run", "All stages: pretrain the cGAN, distil it, evaluate against the Random and cGAN baselines")
         {
-            ConfigOption, SetOption, OutputOption, workers, single, lease,
+            ConfigOption, SetOption, OutputOption, workers, single, lease, coordinator, Cluster.ClusterCommands.TokenFile, Cluster.ClusterCommands.TlsAuthority,
         };
         command.SetAction((parse, cancellation) =>
         {
+            if (parse.GetValue(coordinator) is not null)
+                return CommandErrors.Guard(async () =>
+                {
+                    if (parse.GetValue(single) || parse.GetResult(workers) is { Implicit: false } || parse.GetResult(lease) is { Implicit: false })
+                        throw new ArgumentException("--coordinator submits to a standing cluster: --single-process, --workers and --lease-seconds are for running here");
+                    using Cluster.ControlClient control = Cluster.ClusterCommands.Connect(parse, coordinator);
+                    return await Cluster.RemoteRun.RunAsync(control, parse.GetValue(ConfigOption)?.FullName, parse.GetValue(SetOption) ?? [], parse.GetValue(OutputOption), cancellation);
+                });
+            if (parse.GetResult(Cluster.ClusterCommands.TokenFile) is not null || parse.GetResult(Cluster.ClusterCommands.TlsAuthority) is not null)
+                return CommandErrors.Guard(() => throw new ArgumentException("--token-file and --tls-ca are for --coordinator; the embedded cluster makes its own token"));
             if (parse.GetValue(single)) return Execute(parse, context => RunAll(context, cancellation));
             return CommandErrors.Guard(() => parse.GetValue(workers) < 1
                 ? throw new ArgumentException($"--workers {parse.GetValue(workers)} must be at least 1")

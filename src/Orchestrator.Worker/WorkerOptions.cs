@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Orchestrator.Protocol;
 
 namespace Orchestrator.Worker;
@@ -36,6 +38,12 @@ public sealed class WorkerOptions
     /// <summary>Every RPC, both ways, carries this bearer token; null: none (a cluster without authentication).</summary>
     public string? BearerToken { get; set; }
 
+    /// <summary>Serve https with this certificate (the bound address is then https://); null: cleartext HTTP/2 (h2c).</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>How calls over https (to the coordinator, to peers) check the server's certificate; null: the system's trust.</summary>
+    public RemoteCertificateValidationCallback? RemoteCertificateValidation { get; set; }
+
     /// <summary>Floats per all-reduce chunk (1 MiB by default).</summary>
     public int ChunkElements { get; set; } = 256 * 1024;
 
@@ -53,6 +61,9 @@ public sealed class WorkerOptions
         if (Pool.Count == 0 || Pool.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("Worker:Pool needs one or more architecture names");
         if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken)) throw new ArgumentException("Worker:BearerToken is blank; leave it unset for none");
         if (Threads is < 1) throw new ArgumentException($"Worker:Threads {Threads} must be at least 1");
+        string serves = Certificate is null ? "http" : "https";
+        if (AdvertiseAddress is { } advertised && advertised.Scheme != serves)
+            throw new ArgumentException($"Worker:AdvertiseAddress '{advertised}' must be {serves}:// since the worker serves {(Certificate is null ? "cleartext h2c (no certificate)" : "TLS")}");
         if (ChunkElements < 1024) throw new ArgumentException($"Worker:ChunkElements {ChunkElements} must be at least 1024");
     }
 }

@@ -35,7 +35,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         _server = new GrpcServer(new GrpcServerOptions
         {
             ListenAddress = options.ListenAddress, Port = options.Port, BearerToken = options.BearerToken,
-            MaxReceiveMessageSize = 64 * 1024 * 1024, InPlaceMethods = { endpoint.InPlacePushGradients() },
+            MaxReceiveMessageSize = 64 * 1024 * 1024, InPlaceMethods = { endpoint.InPlacePushGradients() }, Certificate = options.Certificate,
         }, endpoint.Definition());
         await _server.StartAsync(cancellationToken);
         Address = options.AdvertiseAddress ?? _server.Address;
@@ -45,7 +45,10 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var channel = new GrpcChannel(options.Coordinator, new GrpcChannelOptions { BearerToken = options.BearerToken, MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        using var channel = new GrpcChannel(options.Coordinator, new GrpcChannelOptions
+        {
+            BearerToken = options.BearerToken, MaxReceiveMessageSize = 64 * 1024 * 1024, RemoteCertificateValidation = options.RemoteCertificateValidation,
+        });
         CallInvoker coordinator = channel.CreateCallInvoker();
         Task work = WorkAsync(coordinator, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)

@@ -18,7 +18,10 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(_ => new OrchestratorMetrics());
         services.AddSingleton<GradientMailbox>();
         // Peers exchange tensor streams: the direct HTTP/2 client sends them in frames as large as the peer allows.
-        services.AddSingleton(_ => new PeerClients(new GrpcChannelOptions { BearerToken = options.BearerToken, MaxReceiveMessageSize = 64 * 1024 * 1024, DirectHttp2 = true }));
+        services.AddSingleton(_ => new PeerClients(new GrpcChannelOptions
+        {
+            BearerToken = options.BearerToken, MaxReceiveMessageSize = 64 * 1024 * 1024, DirectHttp2 = true, RemoteCertificateValidation = options.RemoteCertificateValidation,
+        }));
         services.AddSingleton<ShardOrderedAllReduce>();
         services.AddSingleton<IProgressReporter>(sp => new LoggerProgressReporter(sp.GetRequiredService<ILogger<LoggerProgressReporter>>()));
         services.AddSingleton<RunReplicas>();

@@ -88,8 +88,7 @@ public sealed class DistributedRunTests : IDisposable
     public async Task A_killed_worker_a_joining_worker_and_a_restarted_coordinator_lose_no_step_nor_evaluation_unit()
     {
         byte[] reference = await SingleProcessGeneratorAsync();
-        string token = Path.Combine(_root, "token");
-        File.WriteAllText(token, "a-test-token");
+        string token = TokenFile("a-test-token");
         string[] leases = ["--lease-seconds", "3", "--heartbeat-seconds", "0.5"];
         var (coordinator, address) = await StartCoordinatorAsync(token, 0, leases);
         OrchestratorProcess Worker(string id) => OrchestratorProcess.Start(_root, "worker", "--coordinator", address.ToString(), "--id", id, "--token-file", token, "--pool", "ConvNetW32,ConvNet");
@@ -128,8 +127,7 @@ public sealed class DistributedRunTests : IDisposable
     [Fact]
     public async Task Prometheus_scrapes_the_live_coordinator_and_workers_and_the_run_reports_its_losses()
     {
-        string token = Path.Combine(_root, "token");
-        File.WriteAllText(token, "metrics-token");
+        string token = TokenFile("metrics-token");
         int[] metricsPorts = [OrchestratorProcess.FreePort(), OrchestratorProcess.FreePort(), OrchestratorProcess.FreePort()];
         var (coordinator, address) = await StartCoordinatorAsync(token, 0, "--metrics-port", metricsPorts[0].ToString());
         using OrchestratorProcess owned = coordinator;
@@ -161,8 +159,7 @@ public sealed class DistributedRunTests : IDisposable
     [Fact]
     public async Task A_call_without_the_token_is_refused_and_a_bad_config_is_named()
     {
-        string token = Path.Combine(_root, "token");
-        File.WriteAllText(token, "another-token");
+        string token = TokenFile("another-token");
         var (coordinator, address) = await StartCoordinatorAsync(token, 0);
         using OrchestratorProcess owned = coordinator;
         using var anonymous = await ConnectAsync(address, null, expectFailure: true);
@@ -175,16 +172,110 @@ public sealed class DistributedRunTests : IDisposable
         Assert.Contains("match.shardz", invalid.Status.Detail);
     }
 
+    [Fact]
+    public async Task A_TLS_cluster_runs_end_to_end_and_its_authority_is_required_to_call_it()
+    {
+        string token = TokenFile("tls-token");
+        var (certificate, key, authority) = Transport.Tests.TestAuthority.WriteServerFiles(_root);
+        string[] tls = ["--tls-cert", certificate, "--tls-key", key];
+        var (coordinator, address) = await StartCoordinatorAsync(token, 0, [.. tls], scheme: "https");
+        using OrchestratorProcess owned = coordinator;
+        OrchestratorProcess Worker(string id) => OrchestratorProcess.Start(_root, ["worker", "--coordinator", address.ToString(), "--id", id, "--token-file", token,
+            "--pool", "ConvNetW32,ConvNet", "--listen", "https://127.0.0.1:0", .. tls, "--tls-ca", authority]);
+        using OrchestratorProcess first = Worker("t0"), second = Worker("t1");
+
+        // Submitted and followed by the CLI, as a user of a standing cluster would.
+        string[] client = ["--coordinator", address.ToString(), "--token-file", token, "--tls-ca", authority];
+        string output = await OrchestratorProcess.RunAsync(_root, Generous, ["run", .. client, "--config", ConfigFile]);
+        Assert.Matches(@"accuracy \(distilled\): IPC 1 \d+\.\d\d %", output);
+        // Both workers served https and took part in the all-reduce of every step.
+        foreach (OrchestratorProcess worker in new[] { first, second })
+        {
+            Assert.Matches(@"serving at https://127\.0\.0\.1:\d+/", worker.Output);
+            Assert.Matches(@"step 11: shards", worker.Output);
+        }
+        string status = await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client]);
+        Assert.Contains("workers: 2 live of 2", status);
+        Assert.Matches(@"\nt0 +live +cpu +ConvNetW32,ConvNet +https://127\.0\.0\.1:\d+/ +\d+ s left\n", status);
+        Assert.Matches(@"\nrun-[0-9a-f]+ +succeeded +- +- +IPC 1 \d+\.\d\d %", status);
+
+        // A client that trusts only the system's authorities cannot call it; plain h2c gets no gRPC answer either.
+        using var untrusting = new ControlClient(address, "tls-token");
+        var refused = await Assert.ThrowsAsync<Transport.RpcException>(() => untrusting.GetSweepAsync("none", CancellationToken.None));
+        Assert.Equal(Transport.StatusCode.Unavailable, refused.StatusCode);
+        using var cleartext = new ControlClient(new UriBuilder(address) { Scheme = "http" }.Uri, "tls-token");
+        await Assert.ThrowsAsync<Transport.RpcException>(() => cleartext.GetSweepAsync("none", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Status_lists_a_standalone_coordinators_runs_and_cancel_ends_one_its_follower_sees_end()
+    {
+        string token = TokenFile("status-token");
+        var (coordinator, address) = await StartCoordinatorAsync(token, 0);
+        using OrchestratorProcess owned = coordinator;
+        string[] client = ["--coordinator", address.ToString(), "--token-file", token];
+        // No worker: the run waits in its first stage, its follower with it.
+        using OrchestratorProcess follower = OrchestratorProcess.Start(_root, ["run", .. client, "--config", ConfigFile]);
+        string runId = (await follower.WaitForOutputAsync(new Regex(@"run (run-[0-9a-f]+) → runs/tiny/\1 on the cluster's shared volume"), TimeSpan.FromSeconds(60))).Groups[1].Value;
+
+        string status = await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client]);
+        Assert.Contains("workers: none registered", status);
+        Assert.Matches($@"\n{runId} +running +pretrain +- +- +-\n", status);
+        Assert.StartsWith($"run {runId}: running, pretrain -\n", await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client, "--run", runId]));
+
+        Assert.Contains($"run {runId}: cancelled", await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["cancel", runId, .. client]));
+        Assert.Equal(1, await follower.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"orchestrator: run {runId} cancelled", follower.Output);
+        Assert.Matches($@"\n{runId} +cancelled +- +- +- +-\n", await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client]));
+
+        // Refusals read as the coordinator's message and status code.
+        using OrchestratorProcess again = OrchestratorProcess.Start(_root, ["cancel", runId, .. client]);
+        Assert.Equal(2, await again.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("orchestrator: run is already Cancelled (FailedPrecondition)", again.Output);
+        using OrchestratorProcess unknown = OrchestratorProcess.Start(_root, ["status", .. client, "--run", "run-none"]);
+        Assert.Equal(2, await unknown.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("orchestrator: no run 'run-none' (NotFound)", unknown.Output);
+    }
+
+    [Theory]
+    [InlineData("coordinator --listen https://127.0.0.1:0", "--listen https://127.0.0.1:0/ is https://: give the certificate to serve with (--tls-cert and --tls-key)")]
+    [InlineData("coordinator --listen https://127.0.0.1:0 --tls-cert c.pem", "--tls-cert and --tls-key go together")]
+    [InlineData("coordinator --listen http://127.0.0.1:0 --tls-cert c.pem --tls-key k.pem", "--tls-cert serves TLS, so --listen must be https://, not http://127.0.0.1:0/")]
+    [InlineData("coordinator --listen https://127.0.0.1:0 --tls-cert missing.pem --tls-key k.pem", "missing.pem does not exist")]
+    [InlineData("worker --coordinator https://127.0.0.1:1 --listen https://127.0.0.1:0 --tls-cert c.pem --tls-key k.pem --advertise http://127.0.0.1:7001",
+        "Worker:AdvertiseAddress 'http://127.0.0.1:7001/' must be https:// since the worker serves TLS")]
+    [InlineData("worker --coordinator https://127.0.0.1:1 --tls-ca k.pem", "k.pem holds no PEM certificate")]
+    public async Task TLS_flags_that_do_not_fit_together_are_named(string command, string message)
+    {
+        var (certificate, key, _) = Transport.Tests.TestAuthority.WriteServerFiles(_root);
+        File.Copy(certificate, Path.Combine(_root, "c.pem"));
+        File.Copy(key, Path.Combine(_root, "k.pem"));
+        using OrchestratorProcess process = OrchestratorProcess.Start(_root, [.. command.Split(' '), "--shared-dir", _root]);
+        Assert.NotEqual(0, await process.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(message, process.Output);
+    }
+
+    /// <summary>The cluster's token file, holding <paramref name="token"/>.</summary>
+    private string TokenFile(string token)
+    {
+        string path = Path.Combine(_root, "token");
+        File.WriteAllText(path, token);
+        return path;
+    }
+
     private static readonly Regex Serving = new(@"coordinator serving gRPC at (\S+)");
 
     /// <summary>
     /// A coordinator on loopback <paramref name="port"/> (0: one the system picks, so no other process can hold it),
     /// and the address it serves, read from its log once it listens.
     /// </summary>
-    private async Task<(OrchestratorProcess Process, Uri Address)> StartCoordinatorAsync(string tokenFile, int port, params string[] more)
+    private Task<(OrchestratorProcess Process, Uri Address)> StartCoordinatorAsync(string tokenFile, int port, params string[] more) =>
+        StartCoordinatorAsync(tokenFile, port, more, "http");
+
+    private async Task<(OrchestratorProcess Process, Uri Address)> StartCoordinatorAsync(string tokenFile, int port, string[] more, string scheme)
     {
         OrchestratorProcess process = OrchestratorProcess.Start(_root,
-            ["coordinator", "--listen", $"http://127.0.0.1:{port}", "--shared-dir", _root, "--token-file", tokenFile, .. more]);
+            ["coordinator", "--listen", $"{scheme}://127.0.0.1:{port}", "--shared-dir", _root, "--token-file", tokenFile, .. more]);
         try
         {
             Match serving = await process.WaitForOutputAsync(Serving, TimeSpan.FromSeconds(60));

@@ -10,8 +10,9 @@ public sealed class ResultTableTests
 {
     private static readonly SweepSpec Spec = new("t", "cfg", [1, 2, 3], [10, 1], ["w=[0, 0.001]"], []);
 
+    /// <summary>A member whose run reported these accuracies in percent (as fractions, as runs do).</summary>
     private static SweepMember Member(string setting, ulong seed, int order, RunStatus status, double ipc1, double ipc10) =>
-        new($"run-{order}", setting, seed, order, status, status == RunStatus.Completed ? new Dictionary<int, double> { [1] = ipc1, [10] = ipc10 } : new Dictionary<int, double>());
+        new($"run-{order}", setting, seed, order, status, status == RunStatus.Completed ? new Dictionary<int, double> { [1] = ipc1 / 100, [10] = ipc10 / 100 } : new Dictionary<int, double>());
 
     private static SweepSnapshot Sweep() => new("t", Spec, SweepStatus.Completed,
     [
@@ -29,7 +30,7 @@ public sealed class ResultTableTests
         string.Create(CultureInfo.InvariantCulture, $"{row.Mean:F2} ± {row.Std:F2}").Replace(".", "\\.");
 
     [Fact]
-    public void Rows_are_mean_and_population_std_across_completed_seeds()
+    public void Rows_are_mean_and_population_std_in_percent_across_completed_seeds()
     {
         ResultTable table = ResultTable.Aggregate(Sweep());
 
@@ -40,7 +41,9 @@ public sealed class ResultTableTests
         Assert.Equal(values.Average(), first.Mean, 12);
         Assert.Equal(PopulationStd(values), first.Std, 9);
         ResultRow partial = table.Rows[3];
-        Assert.Equal((2, 98.5, 0.5), (partial.Runs, partial.Mean, partial.Std));
+        Assert.Equal(2, partial.Runs);
+        Assert.Equal(98.5, partial.Mean, 12);
+        Assert.Equal(0.5, partial.Std, 9);
         Assert.Equal([1UL, 3], partial.Seeds);
         Assert.Equal(new Dictionary<string, int> { ["w=0"] = 3, ["w=0.001"] = 3 }, table.Expected);
     }
@@ -59,7 +62,7 @@ public sealed class ResultTableTests
         using JsonDocument json = JsonDocument.Parse(ResultTableFormats.ToJson(table));
         Assert.Equal("t", json.RootElement.GetProperty("sweep").GetString());
         JsonElement row = json.RootElement.GetProperty("rows")[3];
-        Assert.Equal((10, 2, 98.5, 0.5), (row.GetProperty("ipc").GetInt32(), row.GetProperty("runs").GetInt32(), row.GetProperty("mean").GetDouble(), row.GetProperty("std").GetDouble()));
+        Assert.Equal((10, 2, table.Rows[3].Mean, table.Rows[3].Std), (row.GetProperty("ipc").GetInt32(), row.GetProperty("runs").GetInt32(), row.GetProperty("mean").GetDouble(), row.GetProperty("std").GetDouble()));
 
         string[] text = ResultTableFormats.ToText(table).TrimEnd('\n').Split('\n');
         Assert.Equal("sweep t", text[0]);

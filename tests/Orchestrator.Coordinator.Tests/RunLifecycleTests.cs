@@ -57,7 +57,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         Assert.Equal([RunStatus.Queued, RunStatus.Pretraining, RunStatus.Matching, RunStatus.Evaluating, RunStatus.Completed],
             run.History.Select(t => t.To));
         Assert.Equal(3, run.Step);
-        Assert.Equal(new Dictionary<int, double> { [1] = 52, [10] = 61 }, run.Accuracy);
+        Assert.Equal(new Dictionary<int, double> { [1] = 0.52, [10] = 0.61 }, run.Accuracy);
         Assert.Equal(new CheckpointRef(RunStatus.Pretraining, 0, $"ckpt/{run.Key}/pretrain"), run.Checkpoint);
         Assert.Empty(run.Units);
 
@@ -175,7 +175,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     private static List<string> Sorted(IEnumerable<EvaluationKey> units) => [.. units.Select(u => u.ToString()).Order(StringComparer.Ordinal)];
 
     // A distinct accuracy per unit, so a sum in the wrong order or a unit counted twice shows in the means.
-    private static double AccuracyOf(EvaluationKey unit) => 0.5 + unit.Ipc * 0.01 + (unit.Row == "random" ? 0.1 : 0) + unit.Run * 0.037;
+    private static double AccuracyOf(EvaluationKey unit) => 0.3 + unit.Ipc * 0.005 + (unit.Row == "random" ? 0.1 : 0) + unit.Run * 0.037;
 
     /// <summary>Reports every evaluation unit the workers hold, round after round, until the run is done; returns who computed what.</summary>
     private async Task<List<(string Worker, EvaluationKey Unit)>> EvaluateAllAsync(params FakeWorker[] workers)
@@ -222,10 +222,12 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         WorkReceipt unknown = await Core.CompleteEvaluationAsync(run.Key, held.WorkerId!, new EvaluationKey("cgan", 1, 0), 0.9, CancellationToken.None);
         WorkReceipt notYours = await Core.CompleteEvaluationAsync(run.Key, other, heldUnit, 0.9, CancellationToken.None);
         WorkReceipt notFinite = await Core.CompleteEvaluationAsync(run.Key, held.WorkerId!, heldUnit, double.NaN, CancellationToken.None);
+        WorkReceipt percent = await Core.CompleteEvaluationAsync(run.Key, held.WorkerId!, heldUnit, 90.5, CancellationToken.None);
         WorkReceipt pending = await Core.CompleteEvaluationAsync(run.Key, other, run.Units.First(u => u.Status == UnitStatus.Pending).Unit.Evaluation!, 0.9, CancellationToken.None);
         Assert.Equal($"{new EvaluationKey("cgan", 1, 0)} is not a unit of this run's evaluation", unknown.Reason);
         Assert.Equal($"{held.Unit} is assigned to '{held.WorkerId}', not '{other}'", notYours.Reason);
-        Assert.Equal($"the accuracy of {heldUnit} is not a finite number", notFinite.Reason);
+        Assert.Equal($"the accuracy of {heldUnit}, NaN, is not a fraction in [0, 1]", notFinite.Reason);
+        Assert.Equal($"the accuracy of {heldUnit}, 90.5, is not a fraction in [0, 1]", percent.Reason);
         Assert.EndsWith("is not assigned to anyone", pending.Reason);
         Assert.Empty((await Core.GetRunAsync(run.Key, CancellationToken.None))!.Evaluations);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Orchestrator.Coordinator.Events;
 using Orchestrator.Coordinator.Runs;
@@ -28,7 +29,7 @@ public sealed class SweepTests : IAsyncLifetime
         foreach (FakeWorker w in new[] { a, b, c }) await w.RegisterAsync();
         // The accuracy depends on the setting and the seed, so the table has something to average.
         foreach (FakeWorker w in new[] { a, b, c })
-            w.Accuracy = (x, ipc) => (x.Spec.Overrides.Contains("match.losses.local_weight=0.001") ? 90 : 80) + ipc * 0.1 + x.Plan.Seed;
+            w.Accuracy = (x, ipc) => ((x.Spec.Overrides.Contains("match.losses.local_weight=0.001") ? 90 : 80) + ipc * 0.1 + x.Plan.Seed) / 100;
 
         SweepSubmission submitted = await Core.SubmitSweepAsync(Spec(), CancellationToken.None);
         Assert.Equal(6, submitted.Queued.Count);
@@ -56,12 +57,35 @@ public sealed class SweepTests : IAsyncLifetime
 
         string folder = Path.Combine(_h.Options.ResultsDirectory, "lw");
         string[] csv = File.ReadAllLines(Path.Combine(folder, "results.csv"));
-        Assert.Equal(["setting,ipc,runs,mean,std,seeds", "match.losses.local_weight=0,1,3,81.1,0.816496580927726,0;1;2"], csv.Take(2));
+        // The runs report fractions; the table is in percent.
+        Assert.Equal("setting,ipc,runs,mean,std,seeds", csv[0]);
+        string[] first = csv[1].Split(',');
+        Assert.Equal(["match.losses.local_weight=0", "1", "3", "0;1;2"], [.. first[..3], first[^1]]);
+        Assert.Equal(81.1, double.Parse(first[3], CultureInfo.InvariantCulture), 9);
+        Assert.Equal(Math.Sqrt(2.0 / 3), double.Parse(first[4], CultureInfo.InvariantCulture), 9);
         Assert.Equal(5, csv.Length);
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
         JsonElement last = json.RootElement.GetProperty("rows")[3];
-        Assert.Equal(("match.losses.local_weight=0.001", 10, 92.0), (last.GetProperty("setting").GetString(), last.GetProperty("ipc").GetInt32(), last.GetProperty("mean").GetDouble()));
+        Assert.Equal(("match.losses.local_weight=0.001", 10), (last.GetProperty("setting").GetString(), last.GetProperty("ipc").GetInt32()));
+        Assert.Equal(92.0, last.GetProperty("mean").GetDouble(), 9);
         Assert.Contains("91.10 ± 0.82", File.ReadAllText(Path.Combine(folder, "results.txt")));
+    }
+
+    [Fact]
+    public void Without_a_seed_or_IPC_axis_a_submitted_sweep_takes_the_base_configs()
+    {
+        var submitted = new Protocol.V1.SweepSpec { Name = "defaults", BaseConfigYaml = "seed=7\nevaluate.ipc=[1, 50]" };
+        submitted.Axes.Add(new Protocol.V1.SweepAxis { Key = "match.losses.local_weight", Values = { "0", "0.001" } });
+        SweepSpec spec = Grpc.ControlGateway.ToSweepSpec(submitted, new FakePlanner());
+        Assert.Equal([7UL], spec.Seeds);
+        Assert.Equal([1, 50], spec.Ipc);
+        Assert.Equal(["match.losses.local_weight=[0, 0.001]"], spec.Settings);
+
+        submitted.Axes.Add(new Protocol.V1.SweepAxis { Key = "seed", Values = { "0", "1" } });
+        submitted.Axes.Add(new Protocol.V1.SweepAxis { Key = "evaluate.ipc", Values = { "10" } });
+        spec = Grpc.ControlGateway.ToSweepSpec(submitted, new FakePlanner());
+        Assert.Equal([0UL, 1], spec.Seeds);
+        Assert.Equal([10], spec.Ipc);
     }
 
     [Fact]

@@ -40,8 +40,35 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- default (printf "%s-shared" (include "orchestrator.fullname" .)) .Values.shared.existingClaim }}
 {{- end }}
 
+{{/* http (h2c) or, with tls.enabled, https: the scheme of every gRPC address. */}}
+{{- define "orchestrator.scheme" -}}
+{{- if .Values.tls.enabled }}{{ if not .Values.tls.secretName }}{{ fail "tls.enabled needs tls.secretName: a Secret with tls.crt, tls.key and ca.crt" }}{{ end }}https{{ else }}http{{ end }}
+{{- end }}
+
 {{- define "orchestrator.coordinatorUrl" -}}
-http://{{ include "orchestrator.fullname" . }}-coordinator:{{ .Values.coordinator.grpcPort }}
+{{ include "orchestrator.scheme" . }}://{{ include "orchestrator.fullname" . }}-coordinator:{{ .Values.coordinator.grpcPort }}
+{{- end }}
+
+{{/* The Service's application protocol: HTTP/2 in the clear, or over TLS. */}}
+{{- define "orchestrator.appProtocol" -}}
+{{- if .Values.tls.enabled }}https{{ else }}kubernetes.io/h2c{{ end }}
+{{- end }}
+
+{{/* Arguments of a gRPC server container with tls.enabled: the certificate it serves (and, with trust, the authority it calls with). */}}
+{{- define "orchestrator.tlsServerArgs" -}}
+{{- if .Values.tls.enabled }}
+- --tls-cert
+- /etc/orchestrator-tls/tls.crt
+- --tls-key
+- /etc/orchestrator-tls/tls.key
+{{- end }}
+{{- end }}
+
+{{- define "orchestrator.tlsTrustArgs" -}}
+{{- if .Values.tls.enabled }}
+- --tls-ca
+- /etc/orchestrator-tls/ca.crt
+{{- end }}
 {{- end }}
 
 {{/* The image of the root context, or of a worker pool: (dict "root" $ "image" $pool.image). */}}
@@ -105,6 +132,24 @@ prometheus.io/path: /metrics
   mountPath: /shared
 - name: tmp
   mountPath: /tmp
+{{- include "orchestrator.tlsMount" . }}
+{{- end }}
+
+{{- define "orchestrator.tlsMount" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  mountPath: /etc/orchestrator-tls
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "orchestrator.tlsVolume" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  secret:
+    secretName: {{ .Values.tls.secretName }}
+    defaultMode: 0440
+{{- end }}
 {{- end }}
 
 {{- define "orchestrator.volumes" -}}
@@ -115,4 +160,5 @@ prometheus.io/path: /metrics
 - name: tmp
   emptyDir:
     sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- include "orchestrator.tlsVolume" . }}
 {{- end }}

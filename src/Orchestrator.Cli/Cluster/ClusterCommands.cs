@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Orchestrator.Coordinator;
+using Orchestrator.Transport.Tls;
 using Orchestrator.Worker;
 
 namespace Orchestrator.Cli.Cluster;
@@ -9,15 +12,41 @@ namespace Orchestrator.Cli.Cluster;
 internal static class ClusterCommands
 {
     public static readonly Option<FileInfo?> TokenFile = new("--token-file") { Description = "File holding the bearer token every RPC carries (both ways); none: no authentication" };
+    public static readonly Option<FileInfo?> TlsCertificate = new("--tls-cert") { Description = "PEM certificate (chain) to serve gRPC over TLS with; needs --tls-key and an https:// --listen" };
+    public static readonly Option<FileInfo?> TlsKey = new("--tls-key") { Description = "PEM private key of --tls-cert" };
+    public static readonly Option<FileInfo?> TlsAuthority = new("--tls-ca") { Description = "PEM certificate authority that https:// servers this process calls must chain to (default: the system's trust)" };
+
+    /// <summary>A client of the coordinator that <paramref name="coordinator"/> names, with this command's token and trust.</summary>
+    public static ControlClient Connect(ParseResult parse, Option<string> coordinator) =>
+        new(Address(parse.GetValue(coordinator)!, coordinator.Name), ClusterHosts.ReadToken(parse.GetValue(TokenFile)), Trust(parse));
 
     /// <summary>Parses an http:// or https:// address given to <paramref name="option"/>.</summary>
     public static Uri Address(string text, string option) =>
         Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https"
             ? uri : throw new ArgumentException($"{option} '{text}' is not an http:// or https:// address");
 
+    /// <summary>
+    /// The certificate to serve with, from <c>--tls-cert</c> and <c>--tls-key</c>: both or neither, and given exactly
+    /// when <paramref name="listen"/> is https://.
+    /// </summary>
+    public static X509Certificate2? ServerCertificate(ParseResult parse, Uri listen)
+    {
+        FileInfo? certificate = parse.GetValue(TlsCertificate), key = parse.GetValue(TlsKey);
+        if ((certificate is null) != (key is null)) throw new ArgumentException("--tls-cert and --tls-key go together: the certificate and its private key");
+        bool https = listen.Scheme == Uri.UriSchemeHttps;
+        if (certificate is null)
+            return https ? throw new ArgumentException($"--listen {listen} is https://: give the certificate to serve with (--tls-cert and --tls-key)") : null;
+        if (!https) throw new ArgumentException($"--tls-cert serves TLS, so --listen must be https://, not {listen}");
+        return PemCredentials.LoadServerCertificate(certificate.FullName, key!.FullName);
+    }
+
+    /// <summary>How this process checks the https servers it calls: the <c>--tls-ca</c> authority, or the system's trust.</summary>
+    public static RemoteCertificateValidationCallback? Trust(ParseResult parse) =>
+        parse.GetValue(TlsAuthority) is { } authority ? PemCredentials.TrustAuthorities(authority.FullName) : null;
+
     public static Command Coordinator()
     {
-        var listen = new Option<string>("--listen") { Description = "gRPC (h2c) address", DefaultValueFactory = _ => "http://0.0.0.0:7000" };
+        var listen = new Option<string>("--listen") { Description = "gRPC address: http:// (h2c), or https:// with --tls-cert and --tls-key", DefaultValueFactory = _ => "http://0.0.0.0:7000" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics (Prometheus text 0.0.4)", DefaultValueFactory = _ => 9100 };
         var store = new Option<StoreKind>("--store") { Description = "sqlite (embedded) or postgres (a cluster)", DefaultValueFactory = _ => StoreKind.Sqlite };
         var connection = new Option<string?>("--store-connection") { Description = "SQLite file, or PostgreSQL connection string (default: <shared-dir>/coordinator.db)" };
@@ -27,7 +56,7 @@ internal static class ClusterCommands
         var concurrency = new Option<int>("--concurrency") { Description = "Runs in progress at once; the rest queue", DefaultValueFactory = _ => 2 };
         var command = new Command("coordinator", "Start the coordinator: schedules runs and sweeps onto workers, persists every transition")
         {
-            listen, metricsPort, store, connection, shared, lease, heartbeat, concurrency, TokenFile,
+            listen, metricsPort, store, connection, shared, lease, heartbeat, concurrency, TokenFile, TlsCertificate, TlsKey,
         };
         command.SetAction((parse, cancellation) => CommandErrors.Guard(async () =>
         {
@@ -42,7 +71,8 @@ internal static class ClusterCommands
                 SweepConcurrency = parse.GetValue(concurrency),
                 ResultsDirectory = Path.Combine(sharedDir, "sweeps"),
             };
-            using var host = ClusterHosts.Coordinator(options, Address(parse.GetValue(listen)!, "--listen"), ClusterHosts.ReadToken(parse.GetValue(TokenFile)), sharedDir, parse.GetValue(metricsPort));
+            Uri bind = Address(parse.GetValue(listen)!, "--listen");
+            using var host = ClusterHosts.Coordinator(options, bind, ClusterHosts.ReadToken(parse.GetValue(TokenFile)), ServerCertificate(parse, bind), sharedDir, parse.GetValue(metricsPort));
             await host.RunAsync(cancellation);
         }));
         return command;
@@ -52,7 +82,7 @@ internal static class ClusterCommands
     {
         var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address", Required = true };
         var id = new Option<string>("--id") { Description = "Stable worker id (e.g. the pod name)", DefaultValueFactory = _ => Environment.MachineName };
-        var listen = new Option<string>("--listen") { Description = "This worker's gRPC (h2c) address; port 0 picks one", DefaultValueFactory = _ => "http://127.0.0.1:0" };
+        var listen = new Option<string>("--listen") { Description = "This worker's gRPC address, http:// (h2c) or https:// (with --tls-cert and --tls-key); port 0 picks one", DefaultValueFactory = _ => "http://127.0.0.1:0" };
         var advertise = new Option<string?>("--advertise") { Description = "The address peers reach this worker at (default: the bound listen address)" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics; none: no endpoint" };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
@@ -61,7 +91,7 @@ internal static class ClusterCommands
         var shared = new Option<DirectoryInfo?>("--shared-dir") { Description = "The shared volume; its cache/ holds converted datasets for every worker" };
         var command = new Command("worker", "Start a worker: owns one device and part of the model pool, computes shards, all-reduces their gradients")
         {
-            coordinator, id, listen, advertise, metricsPort, device, pool, threads, shared, TokenFile,
+            coordinator, id, listen, advertise, metricsPort, device, pool, threads, shared, TokenFile, TlsCertificate, TlsKey, TlsAuthority,
         };
         command.SetAction((parse, cancellation) => CommandErrors.Guard(async () =>
         {
@@ -74,6 +104,7 @@ internal static class ClusterCommands
                 AdvertiseAddress = parse.GetValue(advertise) is { } advertised ? Address(advertised, "--advertise") : null, MetricsPort = parse.GetValue(metricsPort), Device = parse.GetValue(device)!,
                 Pool = [.. parse.GetValue(pool)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
                 Threads = parse.GetValue(threads), BearerToken = ClusterHosts.ReadToken(parse.GetValue(TokenFile)),
+                Certificate = ServerCertificate(parse, bind), RemoteCertificateValidation = Trust(parse),
             };
             using var host = ClusterHosts.Worker(options);
             await host.RunAsync(cancellation);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,14 +17,18 @@ namespace Orchestrator.Cli.Cluster;
 /// <summary>Builds the coordinator and worker processes' hosts: the services, their gRPC endpoints and /metrics.</summary>
 internal static class ClusterHosts
 {
-    public static IHost Coordinator(CoordinatorOptions options, Uri listen, string? token, string sharedDirectory, int? metricsPort, LogLevel logLevel = LogLevel.Information)
+    public static IHost Coordinator(CoordinatorOptions options, Uri listen, string? token, X509Certificate2? certificate, string sharedDirectory, int? metricsPort,
+        LogLevel logLevel = LogLevel.Information)
     {
         HostApplicationBuilder builder = NewBuilder(logLevel);
         builder.Services.AddSingleton(_ => new OrchestratorMetrics());
         builder.Services.AddSingleton<ICoordinatorEventSink>(sp => new MetricsEventSink(sp.GetRequiredService<OrchestratorMetrics>(), sp.GetRequiredService<ILogger<LoggingEventSink>>()));
         builder.Services.AddSingleton<IRunPlanner>(new DistillationRunPlanner(sharedDirectory));
         builder.Services.AddCoordinator(options);
-        builder.Services.AddCoordinatorGrpc(new GrpcServerOptions { ListenAddress = ListenAddress(listen), Port = listen.Port, BearerToken = token, MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        builder.Services.AddCoordinatorGrpc(new GrpcServerOptions
+        {
+            ListenAddress = ListenAddress(listen), Port = listen.Port, BearerToken = token, MaxReceiveMessageSize = 64 * 1024 * 1024, Certificate = certificate,
+        });
         if (metricsPort is { } port) builder.Services.AddHostedService(_ => new MetricsEndpointService(port));
         return builder.Build();
     }

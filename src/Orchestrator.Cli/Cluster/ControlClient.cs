@@ -1,3 +1,4 @@
+using System.Net.Security;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
 using Orchestrator.Transport;
@@ -6,9 +7,9 @@ using Orchestrator.Transport.Client;
 namespace Orchestrator.Cli.Cluster;
 
 /// <summary>The coordinator's control service as the CLI calls it.</summary>
-internal sealed class ControlClient(Uri coordinator, string? token) : IDisposable
+internal sealed class ControlClient(Uri coordinator, string? token, RemoteCertificateValidationCallback? certificateValidation = null) : IDisposable
 {
-    private readonly GrpcChannel _channel = new(coordinator, new GrpcChannelOptions { BearerToken = token });
+    private readonly GrpcChannel _channel = new(coordinator, new GrpcChannelOptions { BearerToken = token, RemoteCertificateValidation = certificateValidation });
 
     private CallInvoker Invoker => _channel.CreateCallInvoker();
 
@@ -32,6 +33,19 @@ internal sealed class ControlClient(Uri coordinator, string? token) : IDisposabl
 
     public async Task<SweepStatus> GetSweepAsync(string sweepId, CancellationToken cancellation) =>
         await Invoker.AsyncUnaryCall(ControlMethods.GetSweep, new GetSweepRequest { SweepId = sweepId }, new CallOptions(CancellationToken: cancellation));
+
+    public async Task<RunStatus> GetRunAsync(string runId, CancellationToken cancellation) =>
+        await Invoker.AsyncUnaryCall(ControlMethods.GetRun, new GetRunRequest { RunId = runId }, new CallOptions(CancellationToken: cancellation));
+
+    /// <summary>The newest <paramref name="limit"/> runs, newest first.</summary>
+    public async Task<IReadOnlyList<RunStatus>> ListRunsAsync(int limit, CancellationToken cancellation) =>
+        (await Invoker.AsyncUnaryCall(ControlMethods.ListRuns, new ListRunsRequest { Limit = limit }, new CallOptions(CancellationToken: cancellation))).Runs;
+
+    public async Task<RunState> CancelRunAsync(string runId, CancellationToken cancellation) =>
+        (await Invoker.AsyncUnaryCall(ControlMethods.CancelRun, new CancelRunRequest { RunId = runId }, new CallOptions(CancellationToken: cancellation))).State;
+
+    public async Task<ClusterStatus> GetClusterAsync(CancellationToken cancellation) =>
+        await Invoker.AsyncUnaryCall(ControlMethods.GetCluster, new GetClusterRequest(), new CallOptions(CancellationToken: cancellation));
 
     public void Dispose() => _channel.Dispose();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,7 +39,7 @@ internal static class LocalCluster
             LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
             HeartbeatInterval = TimeSpan.FromSeconds(Math.Max(0.2, leaseSeconds / 4)),
         };
-        using IHost coordinator = ClusterHosts.Coordinator(options, new Uri("http://127.0.0.1:0"), token, shared, metricsPort: null, LogLevel.Warning);
+        using IHost coordinator = ClusterHosts.Coordinator(options, new Uri("http://127.0.0.1:0"), token, certificate: null, shared, metricsPort: null, LogLevel.Warning);
         await coordinator.StartAsync(cancellation);
         Uri address = coordinator.Services.GetRequiredService<CoordinatorGrpcHost>().Address;
         Console.WriteLine($"coordinator at {address} (SQLite {options.StoreConnection}); starting {workers} local worker(s), logs in {Path.Combine(clusterDir, "workers")}");
@@ -55,7 +54,7 @@ internal static class LocalCluster
             string runFolder = Path.GetFullPath(Path.Combine(shared, config.Output, submitted.RunId));
             Console.WriteLine($"run {submitted.RunId}{(submitted.AlreadyExisted ? " (already submitted: resuming or reporting it)" : "")} → {runFolder}");
             using var follow = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            Task<RunStatus> following = FollowAsync(control, submitted.RunId, follow.Token);
+            Task<RunStatus> following = RunFollower.FollowAsync(control, submitted.RunId, follow.Token);
             Task exited = Task.WhenAll(processes.Processes.Select(p => p.WaitForExitAsync(follow.Token)));
             if (await Task.WhenAny(following, exited) == exited && !following.IsCompleted)
             {
@@ -65,11 +64,7 @@ internal static class LocalCluster
             await follow.CancelAsync();
             RunStatus final = await following;
             await coordinator.StopAsync(CancellationToken.None);
-            if (final.State != RunState.Succeeded)
-            {
-                Console.Error.WriteLine($"orchestrator: run {final.RunId} {final.State.ToString().ToLowerInvariant()}: {final.Error}");
-                return 1;
-            }
+            if (!RunFollower.Succeeded(final)) return 1;
             string report = Path.Combine(runFolder, "report.md");
             Console.WriteLine();
             Console.Write(File.Exists(report) ? File.ReadAllText(report) : $"(no report at {report})\n");
@@ -77,74 +72,4 @@ internal static class LocalCluster
             return 0;
         }
     }
-
-    /// <summary>
-    /// Prints the run's stage, its progress (matching: step and losses; evaluating: units done), rate and time left as
-    /// they change, and each stage's wall time; returns the final status.
-    /// </summary>
-    private static async Task<RunStatus> FollowAsync(ControlClient control, string runId, CancellationToken cancellation)
-    {
-        RunStatus last = new();
-        RunStage? stage = null;
-        long? stageStart = null;   // the stage's progress (steps or units) when first seen
-        long lastLoggedStep = -1;
-        int lastLoggedUnits = -1;
-        var clock = Stopwatch.StartNew();
-        var stageClock = Stopwatch.StartNew();
-        bool terminal = Console.IsOutputRedirected is false;
-        await foreach (RunStatus status in control.WatchRunAsync(runId, cancellation))
-        {
-            if (status.Stage != stage)
-            {
-                if (stage is { } done && done != RunStage.Unspecified) Console.WriteLine($"{(terminal ? "\n" : "")}{Name(done)}: {stageClock.Elapsed:hh\\:mm\\:ss}");
-                stage = status.Stage;
-                stageClock.Restart();
-                stageStart = null;
-            }
-            if (status.Stage == RunStage.Match)
-            {
-                stageStart ??= status.Step;
-                var (rate, left) = Pace(status.Step, status.TotalSteps, stageStart.Value, stageClock.Elapsed);
-                string losses = string.Join("  ", status.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"));
-                string line = $"[match] step {status.Step}/{status.TotalSteps}  {losses}  {rate:F2} steps/s  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
-                if (terminal) Console.Write($"\r{line}");
-                else if (status.Step % Math.Max(1, status.TotalSteps / 20) == 0 && status.Step != lastLoggedStep)
-                {
-                    Console.WriteLine(line);
-                    lastLoggedStep = status.Step;
-                }
-            }
-            else if (status.Stage == RunStage.Evaluate && status.EvaluationUnitsTotal > 0)
-            {
-                int done = status.EvaluationUnitsDone, total = status.EvaluationUnitsTotal;
-                stageStart ??= done;
-                var (_, left) = Pace(done, total, stageStart.Value, stageClock.Elapsed);
-                string line = $"[evaluate] units {done}/{total}  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
-                if (terminal) Console.Write($"\r{line}");
-                else if (done != lastLoggedUnits)
-                {
-                    Console.WriteLine(line);
-                    lastLoggedUnits = done;
-                }
-            }
-            else if (status.Stage != RunStage.Unspecified && status.Stage != last.Stage) Console.WriteLine($"[{Name(status.Stage)}] started");
-            last = status;
-        }
-        return last;
-    }
-
-    /// <summary>Progress per second since the stage was first seen at <paramref name="start"/>, and the time left at that rate.</summary>
-    private static (double Rate, string Left) Pace(long done, long total, long start, TimeSpan elapsed)
-    {
-        double rate = (done - start) / Math.Max(elapsed.TotalSeconds, 1e-3);
-        return (rate, rate > 0 ? $"{TimeSpan.FromSeconds((total - done) / rate):hh\\:mm\\:ss}" : "--:--:--");
-    }
-
-    private static string Name(RunStage stage) => stage switch
-    {
-        RunStage.Pretrain => "pretrain",
-        RunStage.Match => "match",
-        RunStage.Evaluate => "evaluate",
-        _ => stage.ToString().ToLowerInvariant(),
-    };
 }

@@ -11,13 +11,13 @@ internal static class SweepCommand
     {
         var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address", Required = true };
         var config = new Option<FileInfo>("--config", "-c") { Description = "Base run config (YAML or JSON)", Required = true };
-        var axes = new Option<string[]>("--axis") { Description = "A grid axis, key=v1,v2 (repeatable); 'seed' and 'evaluate.ipc' included", AllowMultipleArgumentsPerToken = false };
+        var axes = new Option<string[]>("--axis") { Description = "A grid axis, key=v1,v2 (repeatable); 'seed' and 'evaluate.ipc' included (without them: the config's seed and IPC list)", AllowMultipleArgumentsPerToken = false };
         var repeat = new Option<string>("--repeat-key") { Description = "The axis averaged over (mean ± std)", DefaultValueFactory = _ => "seed" };
         var name = new Option<string?>("--name") { Description = "Sweep name (default: the config file's name)" };
         var noWait = new Option<bool>("--no-wait") { Description = "Submit and return without waiting for the results" };
         var command = new Command("sweep", "Submit a sweep campaign; runs already done are skipped; writes results as CSV and JSON and prints them")
         {
-            coordinator, config, axes, repeat, name, noWait, ClusterCommands.TokenFile,
+            coordinator, config, axes, repeat, name, noWait, ClusterCommands.TokenFile, ClusterCommands.TlsAuthority,
         };
         command.SetAction((parse, cancellation) => CommandErrors.Guard(async () =>
         {
@@ -29,7 +29,7 @@ internal static class SweepCommand
                 RepeatKey = parse.GetValue(repeat)!,
             };
             foreach (string axis in parse.GetValue(axes) ?? []) spec.Axes.Add(ParseAxis(axis));
-            using var control = new ControlClient(ClusterCommands.Address(parse.GetValue(coordinator)!, "--coordinator"), ClusterHosts.ReadToken(parse.GetValue(ClusterCommands.TokenFile)));
+            using var control = ClusterCommands.Connect(parse, coordinator);
             SubmitSweepResponse submitted = await control.SubmitSweepAsync(spec, cancellation);
             Console.WriteLine($"sweep {submitted.SweepId}: {submitted.RunIds.Count} runs, {submitted.RunsSubmitted} queued, {submitted.RunsSkipped} already queued or done");
             if (parse.GetValue(noWait)) return;

@@ -17,7 +17,7 @@ using ProtoWorkerStatus = Orchestrator.Protocol.V1.WorkerStatus;
 namespace Orchestrator.Coordinator.Grpc;
 
 /// <summary>The coordinator's user-facing gRPC service (control.proto): submit, follow and cancel runs and sweeps, see the cluster.</summary>
-public sealed class ControlGateway(CoordinatorCore core, StepLosses losses)
+public sealed class ControlGateway(CoordinatorCore core, StepLosses losses, IRunPlanner planner)
 {
     public ServiceDefinition Definition() => new ServiceDefinitionBuilder()
         .AddMethod(ControlMethods.SubmitRun, SubmitRunAsync)
@@ -40,7 +40,7 @@ public sealed class ControlGateway(CoordinatorCore core, StepLosses losses)
 
     private async Task<SubmitSweepResponse> SubmitSweepAsync(SubmitSweepRequest request, ServerCallContext context)
     {
-        CoreSweepSpec spec = Invalid(() => ToSweepSpec(request.Spec ?? throw new ArgumentException("the request holds no sweep spec")));
+        CoreSweepSpec spec = Invalid(() => ToSweepSpec(request.Spec ?? throw new ArgumentException("the request holds no sweep spec"), planner));
         SweepSubmission submission = await Invalid(() => core.SubmitSweepAsync(spec, context.CancellationToken));
         var response = new SubmitSweepResponse { SweepId = spec.Name, RunsSubmitted = submission.Queued.Count, RunsSkipped = submission.Skipped.Count };
         response.RunIds.AddRange(submission.Sweep.Members.OrderBy(m => m.Order).Select(m => m.RunKey));
@@ -124,15 +124,20 @@ public sealed class ControlGateway(CoordinatorCore core, StepLosses losses)
     private async Task<RunSnapshot> RequireRunAsync(string runId, CancellationToken cancellation) =>
         await core.GetRunAsync(runId, cancellation) ?? throw new RpcException(new Status(StatusCode.NotFound, $"no run '{runId}'"));
 
-    /// <summary>The proto's sweep (axes, repeat key) as the coordinator's: the "seed" and "evaluate.ipc" axes, the rest settings.</summary>
-    internal static CoreSweepSpec ToSweepSpec(Protocol.V1.SweepSpec spec)
+    /// <summary>
+    /// The proto's sweep (axes, repeat key) as the coordinator's: the "seed" and "evaluate.ipc" axes, the rest settings.
+    /// Without a seed or IPC axis, the base config's seed or IPC list is the sweep's.
+    /// </summary>
+    internal static CoreSweepSpec ToSweepSpec(Protocol.V1.SweepSpec spec, IRunPlanner planner)
     {
         if (spec.RepeatKey.Length > 0 && spec.RepeatKey != CoreSweepSpec.SeedKey)
             throw new ArgumentException($"sweep '{spec.Name}': repeat_key '{spec.RepeatKey}' is not supported; repetitions are seeds ('{CoreSweepSpec.SeedKey}')");
         SweepAxis? Axis(string key) => spec.Axes.FirstOrDefault(a => a.Key == key);
-        List<ulong> seeds = [.. (Axis(CoreSweepSpec.SeedKey)?.Values ?? ["0"]).Select(v =>
+        RunPlan? basePlan = null;
+        RunPlan BasePlan() => basePlan ??= planner.Plan(new CoreRunSpec(spec.BaseConfigYaml, []));
+        List<ulong> seeds = [.. (Axis(CoreSweepSpec.SeedKey)?.Values ?? [BasePlan().Seed.ToString(CultureInfo.InvariantCulture)]).Select(v =>
             ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw new ArgumentException($"sweep '{spec.Name}': seed '{v}' is not a non-negative integer"))];
-        List<int> ipc = [.. (Axis(CoreSweepSpec.IpcKey)?.Values ?? ["10"]).Select(v =>
+        List<int> ipc = [.. (Axis(CoreSweepSpec.IpcKey)?.Values ?? [.. BasePlan().Ipc.Select(i => i.ToString(CultureInfo.InvariantCulture))]).Select(v =>
             int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i : throw new ArgumentException($"sweep '{spec.Name}': IPC '{v}' is not a positive integer"))];
         List<string> settings = [.. spec.Axes.Where(a => a.Key is not (CoreSweepSpec.SeedKey or CoreSweepSpec.IpcKey)).Select(a => $"{a.Key}=[{string.Join(", ", a.Values)}]")];
         var result = new CoreSweepSpec(spec.Name, spec.BaseConfigYaml, seeds, ipc, settings, []);
@@ -159,7 +164,7 @@ public sealed class ControlGateway(CoordinatorCore core, StepLosses losses)
         };
         if (run.Status is CoreRunStatus.Evaluating or CoreRunStatus.Completed)
             (status.EvaluationUnitsDone, status.EvaluationUnitsTotal) = (run.Evaluations.Count, run.Plan.EvaluationUnits.Count);
-        foreach (var (ipc, accuracy) in run.Accuracy) status.Results[$"accuracy_ipc{ipc}"] = accuracy;
+        foreach (var (ipc, accuracy) in run.Accuracy) status.Results[$"accuracy_ipc{ipc}"] = accuracy * 100;
         foreach (var (name, value) in losses.Latest(run.Key)) status.Losses[name] = value;
         return status;
     }

@@ -122,7 +122,7 @@ internal sealed class RunEntity(string key, CoordinatorContext context) : Entity
         int index = Run.Units.Select(u => u.Unit.Evaluation).ToList().IndexOf(m.Unit);
         if (index < 0) return Refuse($"{m.Unit} is not a unit of this run's evaluation");
         if (Refusal(RunStatus.Evaluating, m.WorkerId, index) is { } refused) return refused;
-        if (!double.IsFinite(m.Accuracy)) return Refuse($"the accuracy of {m.Unit} is not a finite number");
+        if (!(m.Accuracy is >= 0 and <= 1)) return Refuse($"the accuracy of {m.Unit}, {m.Accuracy}, is not a fraction in [0, 1]");
 
         RunSnapshot run = Run with
         {

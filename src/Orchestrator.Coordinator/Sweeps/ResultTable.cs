@@ -3,8 +3,9 @@ using Orchestrator.Coordinator.Runs;
 namespace Orchestrator.Coordinator.Sweeps;
 
 /// <summary>
-/// A sweep's results: mean ± std across seeds for each (setting, IPC), settings in grid order, IPC ascending. Only
-/// completed runs count; <see cref="Expected"/> says how many runs each setting has, to show what is missing.
+/// A sweep's results: test accuracy in percent (runs hold fractions; their reports print percent), mean ± std across
+/// seeds for each (setting, IPC), settings in grid order, IPC ascending. Only completed runs count;
+/// <see cref="Expected"/> says how many runs each setting has, to show what is missing.
 /// </summary>
 public sealed record ResultTable(string Sweep, IReadOnlyList<ResultRow> Rows, IReadOnlyList<string> Settings, IReadOnlyList<int> Ipc,
     IReadOnlyDictionary<string, int> Expected)
@@ -21,7 +22,7 @@ public sealed record ResultTable(string Sweep, IReadOnlyList<ResultRow> Rows, IR
             {
                 var withIpc = done.Where(m => m.Accuracy.ContainsKey(ipc)).ToList();
                 if (withIpc.Count == 0) continue;
-                double[] values = [.. withIpc.Select(m => m.Accuracy[ipc])];
+                double[] values = [.. withIpc.Select(m => m.Accuracy[ipc] * 100)];
                 double mean = values.Average();
                 double std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
                 rows.Add(new ResultRow(setting, ipc, values.Length, mean, std, [.. withIpc.Select(m => m.Seed)]));

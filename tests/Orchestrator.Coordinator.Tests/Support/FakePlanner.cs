@@ -3,8 +3,8 @@ using Orchestrator.Coordinator.Runs;
 namespace Orchestrator.Coordinator.Tests.Support;
 
 /// <summary>
-/// A planner reading the few overrides the tests use (seed, evaluate.ipc, evaluate.runs, match.steps, match.shards,
-/// match.pool); shard s of step t draws pool[(t + s) mod |pool|]; the evaluation has rows random and distilled, 2 runs
+/// A planner reading the few keys the tests use (seed, evaluate.ipc, evaluate.runs, match.steps, match.shards,
+/// match.pool) from the config's key=value lines, then the overrides; shard s of step t draws pool[(t + s) mod |pool|]; the evaluation has rows random and distilled, 2 runs
 /// each by default. An override of key "invalid" is refused, as a real planner refuses a bad key. Reports it is asked
 /// to write are kept in <see cref="Reports"/>; the next <see cref="FailingReports"/> writes throw, as a full disk does.
 /// </summary>
@@ -18,7 +18,9 @@ public sealed class FakePlanner(long steps = 2, int shards = 3, params string[] 
 
     public RunPlan Plan(RunSpec spec)
     {
-        var settings = spec.Overrides.Select(o => o.Split('=', 2)).ToDictionary(kv => kv[0].Trim(), kv => kv[1].Trim());
+        var settings = new Dictionary<string, string>();
+        foreach (string[] kv in spec.Config.Split('\n').Where(line => line.Contains('=')).Concat(spec.Overrides).Select(o => o.Split('=', 2)))
+            settings[kv[0].Trim()] = kv[1].Trim();
         if (settings.ContainsKey("invalid")) throw new ArgumentException("invalid: not a config key");
         return new RunPlan(
             ulong.Parse(settings.GetValueOrDefault("seed", "0")),

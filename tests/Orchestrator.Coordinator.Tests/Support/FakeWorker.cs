@@ -12,7 +12,7 @@ public sealed class FakeWorker(CoordinatorCore core, string id, params string[] 
 {
     public string Id { get; } = id;
 
-    public Func<WorkAssignment, int, double> Accuracy { get; set; } = (a, ipc) => 50.0 + ipc + a.Plan.Seed % 7;
+    public Func<WorkAssignment, int, double> Accuracy { get; set; } = (a, ipc) => (50.0 + ipc + a.Plan.Seed % 7) / 100;
 
     /// <summary>Every unit reported, in order.</summary>
     public List<WorkUnit> Done { get; } = [];

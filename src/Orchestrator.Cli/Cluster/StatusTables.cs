@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+using Orchestrator.Protocol.V1;
+
+namespace Orchestrator.Cli.Cluster;
+
+/// <summary>The cluster's workers and runs as aligned text tables, for <c>status</c>.</summary>
+internal static class StatusTables
+{
+    public static string Workers(ClusterStatus cluster, DateTimeOffset now)
+    {
+        if (cluster.Workers.Count == 0) return "workers: none registered\n";
+        var rows = new List<string[]> { new[] { "worker", "state", "device", "pool", "address", "lease" } };
+        foreach (WorkerStatus worker in cluster.Workers.OrderBy(w => w.WorkerId, StringComparer.Ordinal))
+        {
+            double lease = (worker.LeaseExpiresAt.ToDateTimeOffset() - now).TotalSeconds;
+            rows.Add([worker.WorkerId, worker.State == WorkerState.Dead ? "dead" : "live", worker.Device?.Name ?? "", string.Join(",", worker.Architectures), worker.Address,
+                worker.State == WorkerState.Dead ? "-" : lease >= 0 ? $"{lease:F0} s left" : $"lapsed {-lease:F0} s ago"]);
+        }
+        return $"workers: {cluster.Workers.Count(w => w.State != WorkerState.Dead)} live of {cluster.Workers.Count}\n" + Align(rows);
+    }
+
+    public static string Runs(IReadOnlyList<RunStatus> runs, ClusterStatus cluster)
+    {
+        string counts = string.Join(", ", cluster.RunsByState.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {RunFollower.State(Enum.Parse<RunState>(kv.Key))}"));
+        if (runs.Count == 0) return "runs: none\n";
+        var rows = new List<string[]> { new[] { "run", "state", "stage", "progress", "accuracy", "sweep" } };
+        foreach (RunStatus run in runs)
+            rows.Add([run.RunId, RunFollower.State(run.State), run.Stage == RunStage.Unspecified ? "-" : Stage(run.Stage), Progress(run), RunFollower.Accuracies(run) is { Length: > 0 } a ? a : "-",
+                run.SweepId.Length > 0 ? run.SweepId : "-"]);
+        string failures = string.Concat(runs.Where(r => r.Error.Length > 0).Select(r => $"  {r.RunId}: {r.Error}\n"));
+        return $"runs: {counts}; the newest {runs.Count}\n" + Align(rows) + failures;
+    }
+
+    /// <summary>One run: its state and stage, progress, latest losses and results.</summary>
+    public static string Run(RunStatus run)
+    {
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"run {run.RunId}: {RunFollower.State(run.State)}");
+        if (run.Stage != RunStage.Unspecified) text.Append(CultureInfo.InvariantCulture, $", {Stage(run.Stage)} {Progress(run)}");
+        text.Append('\n');
+        if (run.Losses.Count > 0)
+            text.AppendLine(CultureInfo.InvariantCulture, $"losses: {string.Join("  ", run.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"))}");
+        if (RunFollower.Accuracies(run) is { Length: > 0 } accuracy) text.AppendLine(CultureInfo.InvariantCulture, $"accuracy (distilled): {accuracy}");
+        if (run.LatestCheckpointId.Length > 0) text.AppendLine(CultureInfo.InvariantCulture, $"checkpoint: {run.LatestCheckpointId}");
+        if (run.Error.Length > 0) text.AppendLine(CultureInfo.InvariantCulture, $"error: {run.Error}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"queued {run.CreatedAt.ToDateTimeOffset():u}, last change {run.UpdatedAt.ToDateTimeOffset():u}");
+        return text.ToString();
+    }
+
+    private static string Stage(RunStage stage) => RunFollower.Name(stage);
+
+    private static string Progress(RunStatus run) => run.Stage switch
+    {
+        RunStage.Match => $"step {run.Step}/{run.TotalSteps}",
+        RunStage.Evaluate => $"units {run.EvaluationUnitsDone}/{run.EvaluationUnitsTotal}",
+        _ => "-",
+    };
+
+    private static string Align(List<string[]> rows)
+    {
+        int[] widths = [.. Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length))];
+        var text = new StringBuilder();
+        foreach (string[] row in rows) text.Append(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
+        return text.ToString();
+    }
+}
