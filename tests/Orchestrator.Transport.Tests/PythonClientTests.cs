@@ -2,8 +2,14 @@ using System.Text.Json;
 
 namespace Orchestrator.Transport.Tests;
 
-/// <summary>Wire compatibility: a grpcio 1.51 client (Debian python3-grpcio) calls our server.</summary>
-public sealed class PythonClientTests(PythonClientFixture fixture) : IClassFixture<PythonClientFixture>
+/// <summary>Wire compatibility: a grpcio 1.51 client (Debian python3-grpcio) calls our server over h2c.</summary>
+public sealed class PythonClientTests(PythonClientFixture fixture) : PythonClientCases(fixture), IClassFixture<PythonClientFixture>;
+
+/// <summary>The same over TLS: grpcio's own TLS (ALPN h2) against our server's certificate from PEM files.</summary>
+public sealed class PythonTlsClientTests(PythonTlsClientFixture fixture) : PythonClientCases(fixture), IClassFixture<PythonTlsClientFixture>;
+
+/// <summary>What a grpcio client must see from our server, whatever the channel.</summary>
+public abstract class PythonClientCases(PythonClientFixture fixture)
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 

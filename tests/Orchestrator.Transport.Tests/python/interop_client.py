@@ -1,6 +1,7 @@
 """Calls a server of the interop.Test service (see TestMethods.cs) with grpcio and prints each case's outcome as JSON.
 
-Usage: interop_client.py <port> <bearer-token>
+Usage: interop_client.py <port> <bearer-token> [<authority.pem>]
+With an authority, the channel is TLS (grpcio's own, BoringSSL) trusting that PEM certificate alone.
 Prints one JSON object: case name -> {"code": status name, "details": ..., plus what the case saw}.
 """
 import json
@@ -31,7 +32,11 @@ def run_case(name, case, results):
 def main():
     port, token = sys.argv[1], sys.argv[2]
     auth = (("authorization", "Bearer " + token),)
-    channel = grpc.insecure_channel("127.0.0.1:" + port)
+    if len(sys.argv) > 3:
+        with open(sys.argv[3], "rb") as authority:
+            channel = grpc.secure_channel("127.0.0.1:" + port, grpc.ssl_channel_credentials(root_certificates=authority.read()))
+    else:
+        channel = grpc.insecure_channel("127.0.0.1:" + port)
     unary = channel.unary_unary(SERVICE + "Unary")
     results = {}
 
