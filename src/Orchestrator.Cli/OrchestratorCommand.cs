@@ -108,12 +108,26 @@ public static class OrchestratorCommand
         Console.WriteLine($"report: {context.Paths.ReportText}");
     }
 
+    /// <summary>
+    /// The embedded cluster keeps each run in a folder of its own under the config's output (<c>output/run-…/</c>); a
+    /// stage command pointed at that output, which holds no run itself, is told which runs are there.
+    /// </summary>
+    private static void HintClusterRuns(string output)
+    {
+        if (!Directory.Exists(output) || File.Exists(Path.Combine(output, "config.json"))) return;
+        string[] runs = [.. new DirectoryInfo(output).GetDirectories("run-*").Where(d => File.Exists(Path.Combine(d.FullName, "config.json")))
+            .OrderByDescending(d => d.LastWriteTimeUtc).Select(d => Path.Combine(output, d.Name))];
+        if (runs.Length > 0)
+            Console.Error.WriteLine($"note: {output} holds no run of its own but the cluster's runs {string.Join(", ", runs)} (newest first); --output {runs[0]} uses the newest");
+    }
+
     /// <summary>Loads the config, opens the run and runs <paramref name="body"/>; bad input becomes a one-line error and exit code 2.</summary>
     private static Task<int> Execute(ParseResult parse, Action<RunContext> body) => CommandErrors.Guard(() =>
     {
         var overrides = parse.GetValue(SetOption) ?? [];
         RunConfig config = RunConfigLoader.Load(parse.GetValue(ConfigOption)?.FullName, overrides);
         if (parse.GetValue(OutputOption) is { } output) config.Output = output;
+        HintClusterRuns(config.Output);
         using RunContext context = Pipeline.Open(config, TextProgressReporter.ForConsole());
         body(context);
         return Task.CompletedTask;

@@ -85,6 +85,23 @@ public sealed class DistributedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cluster_runs_folder_is_named_to_a_stage_command_and_deploys_from_there_as_recorded()
+    {
+        await OrchestratorProcess.RunAsync(_root, Generous, "run", "--config", ConfigFile, "--workers", "1", "--output", "runs/deploy");
+        string runFolder = Path.GetRelativePath(_root, Path.GetDirectoryName(Directory.GetFiles(Path.Combine(_root, "runs", "deploy"), "generator.safetensors", SearchOption.AllDirectories).Single())!);
+
+        // Pointed at the cluster's output, generate finds no generator there, and is told where the run is.
+        using OrchestratorProcess missed = OrchestratorProcess.Start(_root, "generate", "--config", ConfigFile, "--output", "runs/deploy", "--ipc", "2");
+        Assert.Equal(2, await missed.WaitAsync(Generous));
+        Assert.Contains($"note: runs/deploy holds no run of its own but the cluster's runs {runFolder} (newest first); --output {runFolder} uses the newest", missed.Output);
+
+        // Pointed at the run, it deploys, and the run's recorded config (output absolute, as the worker wrote it) is the same config.
+        string output = await OrchestratorProcess.RunAsync(_root, Generous, "generate", "--config", ConfigFile, "--output", runFolder, "--ipc", "2");
+        Assert.DoesNotContain("differs from this run's config", output);
+        Assert.True(File.Exists(Path.Combine(_root, runFolder, "sets", "generator-ipc2.safetensors")), output);
+    }
+
+    [Fact]
     public async Task A_killed_worker_a_joining_worker_and_a_restarted_coordinator_lose_no_step_nor_evaluation_unit()
     {
         byte[] reference = await SingleProcessGeneratorAsync();

@@ -1,5 +1,7 @@
 using Orchestrator.Torch.Serialization;
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Orchestrator.Distillation.Checkpoints;
 using Orchestrator.Distillation.Configuration;
 using Orchestrator.Distillation.Data;
@@ -25,10 +27,32 @@ public static class Pipeline
             data = data with { Train = trimmed };
         }
         string recorded = RunConfigLoader.Serialize(config);
-        if (File.Exists(paths.Config) && File.ReadAllText(paths.Config) != recorded)
+        if (File.Exists(paths.Config) && !SameSettings(File.ReadAllText(paths.Config), recorded))
             progress.Log($"note: {paths.Config} differs from this run's config; stages already complete are kept, the rest use the new config");
         AtomicFile.WriteAllText(paths.Config, recorded);
         return new RunContext(config, data, progress);
+    }
+
+    /// <summary>
+    /// Whether two recorded configs set the same: the output folder compared as a full path, since a cluster's worker
+    /// records it absolute where the CLI, given the same folder, records it as typed.
+    /// </summary>
+    private static bool SameSettings(string before, string now)
+    {
+        static JsonNode? Normalized(string json)
+        {
+            JsonNode? node = JsonNode.Parse(json);
+            if (node is JsonObject settings && settings["output"]?.GetValue<string>() is string output) settings["output"] = Path.GetFullPath(output);
+            return node;
+        }
+        try
+        {
+            return JsonNode.DeepEquals(Normalized(before), Normalized(now));
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Pretrain, match, evaluate; returns the report and each stage's wall time in seconds.</summary>

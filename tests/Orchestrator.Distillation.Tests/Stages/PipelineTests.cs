@@ -30,6 +30,20 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public void Reopening_a_run_notes_a_changed_setting_but_not_its_folder_written_another_way()
+    {
+        string folder = Folder("reopen");
+        TinyRun.Open(TinyRun.Config(folder)).Dispose();
+        var same = new RecordingReporter();
+        TinyRun.Open(TinyRun.Config(Path.GetRelativePath(Environment.CurrentDirectory, folder)), same).Dispose();
+        Assert.DoesNotContain(same.Logs, line => line.Contains("differs", StringComparison.Ordinal));
+
+        var changed = new RecordingReporter();
+        TinyRun.Open(TinyRun.Config(folder, "match.epochs=3"), changed).Dispose();
+        Assert.Contains($"note: {Path.Combine(folder, "config.json")} differs from this run's config; stages already complete are kept, the rest use the new config", changed.Logs);
+    }
+
+    [Fact]
     public void WholePipeline_RunsEndToEnd_AndWritesEveryArtifact()
     {
         using RunContext context = TinyRun.Open(TinyRun.Config(Folder("e2e")));

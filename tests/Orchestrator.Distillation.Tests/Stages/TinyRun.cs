@@ -33,12 +33,14 @@ internal sealed class InterruptAt(string stage, long step, CancellationTokenSour
     public void Log(string message) { }
 }
 
-/// <summary>Keeps every progress report, in order.</summary>
+/// <summary>Keeps every progress report and log line, in order.</summary>
 internal sealed class RecordingReporter : IProgressReporter
 {
     public List<(string Stage, long Step, long Total, IReadOnlyDictionary<string, double> Values)> Reports { get; } = [];
 
+    public List<string> Logs { get; } = [];
+
     public void Report(string stage, long step, long totalSteps, IReadOnlyDictionary<string, double> values) => Reports.Add((stage, step, totalSteps, values));
 
-    public void Log(string message) { }
+    public void Log(string message) => Logs.Add(message);
 }
