@@ -47,8 +47,11 @@ public sealed class WorkerOptions
     /// <summary>Floats per all-reduce chunk (1 MiB by default).</summary>
     public int ChunkElements { get; set; } = 256 * 1024;
 
-    /// <summary>How long to wait between attempts to reach the coordinator.</summary>
+    /// <summary>How long to wait before the first retry to reach the coordinator; each further retry waits twice as long.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between retries (<see cref="ReconnectBackoff"/>).</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
@@ -64,6 +67,8 @@ public sealed class WorkerOptions
         string serves = Certificate is null ? "http" : "https";
         if (AdvertiseAddress is { } advertised && advertised.Scheme != serves)
             throw new ArgumentException($"Worker:AdvertiseAddress '{advertised}' must be {serves}:// since the worker serves {(Certificate is null ? "cleartext h2c (no certificate)" : "TLS")}");
+        if (ReconnectDelay <= TimeSpan.Zero || MaxReconnectDelay < ReconnectDelay)
+            throw new ArgumentException($"Worker:ReconnectDelay {ReconnectDelay} must be positive and Worker:MaxReconnectDelay {MaxReconnectDelay} at least that");
         if (ChunkElements < 1024) throw new ArgumentException($"Worker:ChunkElements {ChunkElements} must be at least 1024");
     }
 }

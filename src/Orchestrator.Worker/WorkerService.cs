@@ -51,21 +51,25 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         });
         CallInvoker coordinator = channel.CreateCallInvoker();
         Task work = WorkAsync(coordinator, stoppingToken);
+        var backoff = NewBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await SessionAsync(coordinator, stoppingToken);
+                await SessionAsync(coordinator, backoff, stoppingToken);
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException && !stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("coordinator session ended ({Error}); reconnecting", e.Message);
+                TimeSpan wait = backoff.Next();
+                logger.LogWarning("coordinator session ended ({Error}); reconnecting in {Seconds:F1} s", Describe(e), wait.TotalSeconds);
+                await Delay(wait, stoppingToken);
+                continue;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
-            await Delay(stoppingToken);
+            await Delay(backoff.Next(), stoppingToken);
         }
         _assignments.Writer.TryComplete();
         await work;
@@ -79,8 +83,8 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         replicas.Dispose();
     }
 
-    /// <summary>Registers, then heartbeats and reads the assignment stream until either fails.</summary>
-    private async Task SessionAsync(CallInvoker coordinator, CancellationToken stoppingToken)
+    /// <summary>Registers (which resets the backoff), then heartbeats and reads the assignment stream until either fails.</summary>
+    private async Task SessionAsync(CallInvoker coordinator, ReconnectBackoff backoff, CancellationToken stoppingToken)
     {
         var registration = new RegisterWorkerRequest
         {
@@ -90,6 +94,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         registration.Architectures.AddRange(options.Pool);
         RegisterWorkerResponse registered = await coordinator.AsyncUnaryCall(CoordinatorMethods.RegisterWorker, registration, new CallOptions(CancellationToken: stoppingToken));
         logger.LogInformation("registered with {Coordinator} (incarnation {Incarnation})", options.Coordinator, registered.Incarnation);
+        backoff.Reset();
 
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         lock (_gate) _session = session;
@@ -168,6 +173,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
     /// <summary>Sends a report until the coordinator answers it (accepted or refused); only stopping gives up.</summary>
     private async Task ReportAsync(CallInvoker coordinator, StepReport report, CancellationToken stoppingToken)
     {
+        var backoff = NewBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -183,8 +189,9 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException && !stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("report of {Run} step {Step} not delivered ({Error}); retrying", report.RunId, report.Step, e.Message);
-                await Delay(stoppingToken);
+                TimeSpan wait = backoff.Next();
+                logger.LogWarning("report of {Run} step {Step} not delivered ({Error}); retrying in {Seconds:F1} s", report.RunId, report.Step, Describe(e), wait.TotalSeconds);
+                await Delay(wait, stoppingToken);
             }
         }
     }
@@ -199,13 +206,18 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         }
         catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException)
         {
-            logger.LogWarning("could not deregister ({Error}); the lease will lapse", e.Message);
+            logger.LogWarning("could not deregister ({Error}); the lease will lapse", Describe(e));
         }
     }
 
-    private async Task Delay(CancellationToken cancellation)
+    private ReconnectBackoff NewBackoff() => new(options.ReconnectDelay, options.MaxReconnectDelay);
+
+    private static async Task Delay(TimeSpan wait, CancellationToken cancellation)
     {
-        try { await Task.Delay(options.ReconnectDelay, cancellation); }
+        try { await Task.Delay(wait, cancellation); }
         catch (OperationCanceledException) { }
     }
+
+    /// <summary>A refusal as its message and status code; anything else as its message.</summary>
+    private static string Describe(Exception e) => e is RpcException rpc ? $"{rpc.Status.Detail} ({rpc.StatusCode})" : e.Message;
 }
