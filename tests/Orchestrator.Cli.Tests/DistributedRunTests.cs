@@ -245,6 +245,18 @@ public sealed class DistributedRunTests : IDisposable
         Assert.Contains($"orchestrator: run {runId} cancelled", follower.Output);
         Assert.Matches($@"\n{runId} +cancelled +- +- +- +-\n", await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client]));
 
+        // A sweep left queued: status shows its runs and (empty) results; cancel --sweep ends every unfinished run of it.
+        Assert.Contains("sweep tiny: 2 runs, 2 queued, 0 already queued or done",
+            await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["sweep", .. client, "--config", ConfigFile, "--axis", "seed=5,6", "--no-wait"]));
+        string sweep = await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client, "--sweep", "tiny"]);
+        Assert.StartsWith("sweep tiny: 0/2 runs finished\n", sweep);
+        Assert.Equal(2, Regex.Matches(sweep, @"(?m)^run-[0-9a-f]+ +(queued|running) .* tiny$").Count);
+        Assert.Matches(@"\| setting \| IPC \| accuracy % \(mean ± std\) \| seeds \|\n\|-+\|-+\|-+\|-+\|\n$", sweep);
+        string cancelled = await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["cancel", .. client, "--sweep", "tiny"]);
+        Assert.Equal(2, Regex.Matches(cancelled, @"run run-[0-9a-f]+: cancelled\n").Count);
+        Assert.Contains("sweep tiny: 2 unfinished run(s) cancelled", cancelled);
+        Assert.StartsWith("sweep tiny: 2/2 runs finished\n", await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client, "--sweep", "tiny"]));
+
         // Refusals read as the coordinator's message and status code.
         using OrchestratorProcess again = OrchestratorProcess.Start(_root, ["cancel", runId, .. client]);
         Assert.Equal(2, await again.WaitAsync(TimeSpan.FromSeconds(60)));

@@ -23,13 +23,17 @@ internal static class StatusTables
     public static string Runs(IReadOnlyList<RunStatus> runs, ClusterStatus cluster)
     {
         string counts = string.Join(", ", cluster.RunsByState.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {RunFollower.State(Enum.Parse<RunState>(kv.Key))}"));
-        if (runs.Count == 0) return "runs: none\n";
+        return runs.Count == 0 ? "runs: none\n" : $"runs: {counts}; the newest {runs.Count}\n" + RunRows(runs);
+    }
+
+    /// <summary>One line per run, then the errors of those that failed.</summary>
+    private static string RunRows(IEnumerable<RunStatus> runs)
+    {
         var rows = new List<string[]> { new[] { "run", "state", "stage", "progress", "accuracy", "sweep" } };
         foreach (RunStatus run in runs)
             rows.Add([run.RunId, RunFollower.State(run.State), run.Stage == RunStage.Unspecified ? "-" : Stage(run.Stage), Progress(run), RunFollower.Accuracies(run) is { Length: > 0 } a ? a : "-",
                 run.SweepId.Length > 0 ? run.SweepId : "-"]);
-        string failures = string.Concat(runs.Where(r => r.Error.Length > 0).Select(r => $"  {r.RunId}: {r.Error}\n"));
-        return $"runs: {counts}; the newest {runs.Count}\n" + Align(rows) + failures;
+        return Align(rows) + string.Concat(runs.Where(r => r.Error.Length > 0).Select(r => $"  {r.RunId}: {r.Error}\n"));
     }
 
     /// <summary>One run: its state and stage, progress, latest losses and results.</summary>
@@ -46,6 +50,23 @@ internal static class StatusTables
         text.AppendLine(CultureInfo.InvariantCulture, $"queued {run.CreatedAt.ToDateTimeOffset():u}, last change {run.UpdatedAt.ToDateTimeOffset():u}");
         return text.ToString();
     }
+
+    /// <summary>A sweep's runs that have ended, however they ended.</summary>
+    public static int Finished(SweepStatus sweep) => sweep.Runs.Count(r => r.State is RunState.Succeeded or RunState.Failed or RunState.Cancelled);
+
+    /// <summary>A sweep's results so far: test accuracy in percent, mean ± std over the seeds finished, per setting and IPC.</summary>
+    public static string SweepResults(SweepStatus sweep)
+    {
+        var text = new StringBuilder("| setting | IPC | accuracy % (mean ± std) | seeds |\n|---------|-----|--------------------------|-------|\n");
+        foreach (SweepResultRow row in sweep.Results)
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {row.Settings.GetValueOrDefault("setting", "")} | {row.Settings.GetValueOrDefault("ipc", "")} | {row.Mean:F2} ± {row.Std:F2} | {row.Count} |\n");
+        return text.ToString();
+    }
+
+    /// <summary>A sweep: how many of its runs ended, its runs, and its results so far.</summary>
+    public static string Sweep(SweepStatus sweep) =>
+        $"sweep {sweep.Name}: {Finished(sweep)}/{sweep.Runs.Count} runs finished\n" + RunRows(sweep.Runs) + "\n" + SweepResults(sweep);
 
     private static string Stage(RunStage stage) => RunFollower.Name(stage);
 

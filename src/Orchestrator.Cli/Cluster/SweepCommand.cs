@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Orchestrator.Protocol.V1;
 
 namespace Orchestrator.Cli.Cluster;
@@ -37,17 +36,12 @@ internal static class SweepCommand
             while (true)
             {
                 status = await control.GetSweepAsync(submitted.SweepId, cancellation);
-                int finished = status.Runs.Count(r => r.State is RunState.Succeeded or RunState.Failed or RunState.Cancelled);
-                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {finished}/{status.Runs.Count} runs finished");
-                if (finished == status.Runs.Count) break;
+                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {StatusTables.Finished(status)}/{status.Runs.Count} runs finished");
+                if (StatusTables.Finished(status) == status.Runs.Count) break;
                 await Task.Delay(TimeSpan.FromSeconds(10), cancellation);
             }
             Console.WriteLine();
-            Console.WriteLine($"| setting | IPC | accuracy % (mean ± std) | seeds |");
-            Console.WriteLine($"|---------|-----|--------------------------|-------|");
-            foreach (SweepResultRow row in status.Results)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {row.Settings.GetValueOrDefault("setting", "")} | {row.Settings.GetValueOrDefault("ipc", "")} | {row.Mean:F2} ± {row.Std:F2} | {row.Count} |"));
+            Console.Write(StatusTables.SweepResults(status));
             Console.WriteLine("results.csv and results.json are in the coordinator's sweeps/<name>/ folder");
         }));
         return command;
