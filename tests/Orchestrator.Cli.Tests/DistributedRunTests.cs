@@ -266,6 +266,30 @@ public sealed class DistributedRunTests : IDisposable
         Assert.Contains("orchestrator: no run 'run-none' (NotFound)", unknown.Output);
     }
 
+    [Fact]
+    public async Task A_followed_run_is_followed_again_after_its_coordinator_restarts_and_ends_there()
+    {
+        string token = TokenFile("follow-token");
+        var (coordinator, address) = await StartCoordinatorAsync(token, 0);
+        string[] client = ["--coordinator", address.ToString(), "--token-file", token];
+        using OrchestratorProcess follower = OrchestratorProcess.Start(_root, ["run", .. client, "--config", ConfigFile]);
+        try
+        {
+            await follower.WaitForOutputAsync(new Regex(@"run run-[0-9a-f]+ → "), TimeSpan.FromSeconds(60));
+            coordinator.Kill();
+            coordinator.Dispose();
+            await follower.WaitForOutputAsync(new Regex(@"lost the coordinator \(.*\); the run goes on there, following again"), TimeSpan.FromSeconds(60));
+            (coordinator, _) = await StartCoordinatorAsync(token, address.Port);
+            using OrchestratorProcess worker = OrchestratorProcess.Start(_root, "worker", "--coordinator", address.ToString(), "--id", "f0", "--token-file", token, "--pool", "ConvNetW32,ConvNet");
+            Assert.Equal(0, await follower.WaitAsync(Generous));
+            Assert.Matches(@"accuracy \(distilled\): IPC 1 \d+\.\d\d %", follower.Output);
+        }
+        finally
+        {
+            coordinator.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData("coordinator --listen https://127.0.0.1:0", "--listen https://127.0.0.1:0/ is https://: give the certificate to serve with (--tls-cert and --tls-key)")]
     [InlineData("coordinator --listen https://127.0.0.1:0 --tls-cert c.pem", "--tls-cert and --tls-key go together")]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Orchestrator.Protocol.V1;
+using Orchestrator.Transport;
 
 namespace Orchestrator.Cli.Cluster;
 
@@ -8,57 +9,86 @@ internal static class RunFollower
 {
     /// <summary>
     /// Prints the run's stage, its progress (matching: step and losses; evaluating: units done), rate and time left as
-    /// they change, and each stage's wall time; returns the final status.
+    /// they change, and each stage's wall time; returns the final status. A coordinator that goes away (restarted,
+    /// rescheduled) is followed again once it is back, with the workers' backoff, since the run resumes there.
     /// </summary>
     public static async Task<RunStatus> FollowAsync(ControlClient control, string runId, CancellationToken cancellation)
     {
-        RunStatus last = new();
-        RunStage? stage = null;
-        long? stageStart = null;   // the stage's progress (steps or units) when first seen
-        long lastLoggedStep = -1;
-        int lastLoggedUnits = -1;
-        var clock = Stopwatch.StartNew();
-        var stageClock = Stopwatch.StartNew();
-        bool terminal = Console.IsOutputRedirected is false;
-        await foreach (RunStatus status in control.WatchRunAsync(runId, cancellation))
+        var progress = new Progress();
+        var backoff = new Worker.ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        while (true)
         {
-            if (status.Stage != stage)
+            try
             {
-                if (stage is { } done && done != RunStage.Unspecified) Console.WriteLine($"{(terminal ? "\n" : "")}{Name(done)}: {stageClock.Elapsed:hh\\:mm\\:ss}");
-                stage = status.Stage;
-                stageClock.Restart();
-                stageStart = null;
+                await foreach (RunStatus status in control.WatchRunAsync(runId, cancellation))
+                {
+                    progress.Show(status);
+                    backoff.Reset();
+                }
+                if (IsTerminal(progress.Last.State)) return progress.Last;
+                Console.Error.WriteLine("\nthe coordinator ended the watch before the run ended (shutting down?); following again");
+            }
+            catch (Exception e) when (e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.Internal or StatusCode.Cancelled } or HttpRequestException or IOException
+                && !cancellation.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"\nlost the coordinator ({(e is RpcException rpc ? rpc.Status.Detail : e.Message)}); the run goes on there, following again");
+            }
+            await Task.Delay(backoff.Next(), cancellation);
+        }
+    }
+
+    public static bool IsTerminal(RunState state) => state is RunState.Succeeded or RunState.Failed or RunState.Cancelled;
+
+    /// <summary>What the follower has shown so far, to show only what changed.</summary>
+    private sealed class Progress
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew(), _stageClock = Stopwatch.StartNew();
+        private readonly bool _terminal = Console.IsOutputRedirected is false;
+        private RunStage? _stage;
+        private long? _stageStart;   // the stage's progress (steps or units) when first seen
+        private long _lastLoggedStep = -1;
+        private int _lastLoggedUnits = -1;
+
+        public RunStatus Last { get; private set; } = new();
+
+        public void Show(RunStatus status)
+        {
+            if (status.Stage != _stage)
+            {
+                if (_stage is { } done && done != RunStage.Unspecified) Console.WriteLine($"{(_terminal ? "\n" : "")}{Name(done)}: {_stageClock.Elapsed:hh\\:mm\\:ss}");
+                _stage = status.Stage;
+                _stageClock.Restart();
+                _stageStart = null;
             }
             if (status.Stage == RunStage.Match)
             {
-                stageStart ??= status.Step;
-                var (rate, left) = Pace(status.Step, status.TotalSteps, stageStart.Value, stageClock.Elapsed);
+                _stageStart ??= status.Step;
+                var (rate, left) = Pace(status.Step, status.TotalSteps, _stageStart.Value, _stageClock.Elapsed);
                 string losses = string.Join("  ", status.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"));
-                string line = $"[match] step {status.Step}/{status.TotalSteps}  {losses}  {rate:F2} steps/s  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
-                if (terminal) Console.Write($"\r{line}");
-                else if (status.Step % Math.Max(1, status.TotalSteps / 20) == 0 && status.Step != lastLoggedStep)
+                string line = $"[match] step {status.Step}/{status.TotalSteps}  {losses}  {rate:F2} steps/s  left {left}  elapsed {_clock.Elapsed:hh\\:mm\\:ss}";
+                if (_terminal) Console.Write($"\r{line}");
+                else if (status.Step % Math.Max(1, status.TotalSteps / 20) == 0 && status.Step != _lastLoggedStep)
                 {
                     Console.WriteLine(line);
-                    lastLoggedStep = status.Step;
+                    _lastLoggedStep = status.Step;
                 }
             }
             else if (status.Stage == RunStage.Evaluate && status.EvaluationUnitsTotal > 0)
             {
                 int done = status.EvaluationUnitsDone, total = status.EvaluationUnitsTotal;
-                stageStart ??= done;
-                var (_, left) = Pace(done, total, stageStart.Value, stageClock.Elapsed);
-                string line = $"[evaluate] units {done}/{total}  left {left}  elapsed {clock.Elapsed:hh\\:mm\\:ss}";
-                if (terminal) Console.Write($"\r{line}");
-                else if (done != lastLoggedUnits)
+                _stageStart ??= done;
+                var (_, left) = Pace(done, total, _stageStart.Value, _stageClock.Elapsed);
+                string line = $"[evaluate] units {done}/{total}  left {left}  elapsed {_clock.Elapsed:hh\\:mm\\:ss}";
+                if (_terminal) Console.Write($"\r{line}");
+                else if (done != _lastLoggedUnits)
                 {
                     Console.WriteLine(line);
-                    lastLoggedUnits = done;
+                    _lastLoggedUnits = done;
                 }
             }
-            else if (status.Stage != RunStage.Unspecified && status.Stage != last.Stage) Console.WriteLine($"[{Name(status.Stage)}] started");
-            last = status;
+            else if (status.Stage != RunStage.Unspecified && status.Stage != Last.Stage) Console.WriteLine($"[{Name(status.Stage)}] started");
+            Last = status;
         }
-        return last;
     }
 
     /// <summary>Progress per second since the stage was first seen at <paramref name="start"/>, and the time left at that rate.</summary>

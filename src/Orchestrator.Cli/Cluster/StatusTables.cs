@@ -52,7 +52,7 @@ internal static class StatusTables
     }
 
     /// <summary>A sweep's runs that have ended, however they ended.</summary>
-    public static int Finished(SweepStatus sweep) => sweep.Runs.Count(r => r.State is RunState.Succeeded or RunState.Failed or RunState.Cancelled);
+    public static int Finished(SweepStatus sweep) => sweep.Runs.Count(r => RunFollower.IsTerminal(r.State));
 
     /// <summary>A sweep's results so far: test accuracy in percent, mean ± std over the seeds finished, per setting and IPC.</summary>
     public static string SweepResults(SweepStatus sweep)
