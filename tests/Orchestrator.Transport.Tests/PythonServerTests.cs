@@ -4,7 +4,7 @@ using Orchestrator.Transport.Client;
 
 namespace Orchestrator.Transport.Tests;
 
-/// <summary>Wire compatibility: our client calls a grpcio 1.51 server (Debian python3-grpcio).</summary>
+/// <summary>Wire compatibility: our client calls a grpcio 1.51 server (Debian python3-grpcio), over h2c and over TLS.</summary>
 public abstract class PythonServerTests(PythonServerFixture fixture) : ClientStackTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
@@ -120,7 +120,7 @@ public abstract class PythonServerTests(PythonServerFixture fixture) : ClientSta
     [Fact]
     public async Task call_without_token_is_refused_by_the_python_server()
     {
-        using var channel = new GrpcChannel(fixture.Channel.Address, Client());
+        using var channel = new GrpcChannel(fixture.Channel.Address, Client(new GrpcChannelOptions { RemoteCertificateValidation = fixture.Trust }));
         using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary, "hello"u8.ToArray());
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(HangGuard));
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
@@ -153,6 +153,16 @@ public sealed class SocketsHttpHandlerPythonServerTests(PythonServerFixture fixt
 }
 
 public sealed class DirectHttp2PythonServerTests(PythonServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonServerFixture>
+{
+    protected override bool DirectHttp2 => true;
+}
+
+public sealed class SocketsHttpHandlerPythonTlsServerTests(PythonTlsServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonTlsServerFixture>
+{
+    protected override bool DirectHttp2 => false;
+}
+
+public sealed class DirectHttp2PythonTlsServerTests(PythonTlsServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonTlsServerFixture>
 {
     protected override bool DirectHttp2 => true;
 }

@@ -1,8 +1,9 @@
 """The interop.Test service (see TestMethods.cs) on grpcio, over raw bytes.
 
-Usage: interop_server.py [bearer-token]
+Usage: interop_server.py [bearer-token [certificate.pem key.pem]]
 Binds 127.0.0.1 on a port the OS picks, prints the port, and serves until stdin closes.
 With a token, every call must carry "authorization: Bearer <token>" or gets UNAUTHENTICATED.
+With a certificate and its key (PEM), it serves TLS (grpcio's own, BoringSSL) instead of h2c.
 """
 import hashlib
 import sys
@@ -122,7 +123,11 @@ def main():
         "Events": grpc.unary_unary_rpc_method_handler(events),
     }
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
-    port = server.add_insecure_port("127.0.0.1:0")
+    if len(sys.argv) > 3:
+        with open(sys.argv[2], "rb") as certificate, open(sys.argv[3], "rb") as key:
+            port = server.add_secure_port("127.0.0.1:0", grpc.ssl_server_credentials([(key.read(), certificate.read())]))
+    else:
+        port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(port, flush=True)
     sys.stdin.read()
