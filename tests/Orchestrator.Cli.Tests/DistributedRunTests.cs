@@ -239,6 +239,15 @@ public sealed class DistributedRunTests : IDisposable
         Assert.Contains("workers: none registered", status);
         Assert.Matches($@"\n{runId} +running +pretrain +- +- +-\n", status);
         Assert.StartsWith($"run {runId}: running, pretrain -\n", await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client, "--run", runId]));
+        // For scripts: the same answers as protobuf's JSON.
+        using (var json = System.Text.Json.JsonDocument.Parse(await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client, "--json"])))
+        {
+            System.Text.Json.JsonElement listed = json.RootElement.GetProperty("runs")[0];
+            Assert.Equal((runId, "RUN_STATE_RUNNING", "RUN_STAGE_PRETRAIN"), (listed.GetProperty("runId").GetString(), listed.GetProperty("state").GetString(), listed.GetProperty("stage").GetString()));
+            Assert.Equal(1, json.RootElement.GetProperty("cluster").GetProperty("runsByState").GetProperty("Running").GetInt32());
+        }
+        using (var json = System.Text.Json.JsonDocument.Parse(await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["status", .. client, "--run", runId, "--json"])))
+            Assert.Equal(runId, json.RootElement.GetProperty("runId").GetString());
 
         Assert.Contains($"run {runId}: cancelled", await OrchestratorProcess.RunAsync(_root, TimeSpan.FromSeconds(60), ["cancel", runId, .. client]));
         Assert.Equal(1, await follower.WaitAsync(TimeSpan.FromSeconds(60)));
