@@ -300,6 +300,19 @@ public sealed class DistributedRunTests : IDisposable
     }
 
     [Theory]
+    [InlineData("run --coordinator http://127.0.0.1:1 --workers 3", "--coordinator submits to a standing cluster: --single-process, --workers and --lease-seconds are for running here")]
+    [InlineData("run --single-process --token-file token", "--token-file and --tls-ca are for --coordinator; the embedded cluster makes its own token")]
+    [InlineData("cancel --coordinator http://127.0.0.1:1", "name a run, or a sweep with --sweep (not both)")]
+    [InlineData("status --coordinator http://127.0.0.1:1 --limit 0", "--limit 0 must be at least 1")]
+    public async Task Cluster_client_flags_that_do_not_fit_together_are_named(string command, string message)
+    {
+        File.WriteAllText(Path.Combine(_root, "token"), "unused");
+        using OrchestratorProcess process = OrchestratorProcess.Start(_root, command.Split(' '));
+        Assert.Equal(2, await process.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"orchestrator: {message}", process.Output);
+    }
+
+    [Theory]
     [InlineData("coordinator --listen https://127.0.0.1:0", "--listen https://127.0.0.1:0/ is https://: give the certificate to serve with (--tls-cert and --tls-key)")]
     [InlineData("coordinator --listen https://127.0.0.1:0 --tls-cert c.pem", "--tls-cert and --tls-key go together")]
     [InlineData("coordinator --listen http://127.0.0.1:0 --tls-cert c.pem --tls-key k.pem", "--tls-cert serves TLS, so --listen must be https://, not http://127.0.0.1:0/")]

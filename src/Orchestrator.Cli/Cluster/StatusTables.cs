@@ -31,7 +31,7 @@ internal static class StatusTables
     {
         var rows = new List<string[]> { new[] { "run", "state", "stage", "progress", "accuracy", "sweep" } };
         foreach (RunStatus run in runs)
-            rows.Add([run.RunId, RunFollower.State(run.State), run.Stage == RunStage.Unspecified ? "-" : Stage(run.Stage), Progress(run), RunFollower.Accuracies(run) is { Length: > 0 } a ? a : "-",
+            rows.Add([run.RunId, RunFollower.State(run.State), run.Stage == RunStage.Unspecified ? "-" : RunFollower.Name(run.Stage), Progress(run), RunFollower.Accuracies(run) is { Length: > 0 } a ? a : "-",
                 run.SweepId.Length > 0 ? run.SweepId : "-"]);
         return Align(rows) + string.Concat(runs.Where(r => r.Error.Length > 0).Select(r => $"  {r.RunId}: {r.Error}\n"));
     }
@@ -40,7 +40,7 @@ internal static class StatusTables
     public static string Run(RunStatus run)
     {
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"run {run.RunId}: {RunFollower.State(run.State)}");
-        if (run.Stage != RunStage.Unspecified) text.Append(CultureInfo.InvariantCulture, $", {Stage(run.Stage)} {Progress(run)}");
+        if (run.Stage != RunStage.Unspecified) text.Append(CultureInfo.InvariantCulture, $", {RunFollower.Name(run.Stage)} {Progress(run)}");
         text.Append('\n');
         if (run.Losses.Count > 0)
             text.AppendLine(CultureInfo.InvariantCulture, $"losses: {string.Join("  ", run.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"))}");
@@ -67,8 +67,6 @@ internal static class StatusTables
     /// <summary>A sweep: how many of its runs ended, its runs, and its results so far.</summary>
     public static string Sweep(SweepStatus sweep) =>
         $"sweep {sweep.Name}: {Finished(sweep)}/{sweep.Runs.Count} runs finished\n" + RunRows(sweep.Runs) + "\n" + SweepResults(sweep);
-
-    private static string Stage(RunStage stage) => RunFollower.Name(stage);
 
     private static string Progress(RunStatus run) => run.Stage switch
     {
