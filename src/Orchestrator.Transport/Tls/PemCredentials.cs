@@ -10,7 +10,10 @@ namespace Orchestrator.Transport.Tls;
 /// </summary>
 public static class PemCredentials
 {
-    /// <summary>The certificate (its chain may follow it in the file) with its private key; throws naming the file that is wrong.</summary>
+    /// <summary>
+    /// The file's first certificate with its private key; throws naming the file that is wrong. Intermediates after it
+    /// are not sent, so the authority callers trust must sign it directly (as a cluster's private authority does).
+    /// </summary>
     public static X509Certificate2 LoadServerCertificate(string certificateFile, string keyFile)
     {
         RequireFile(certificateFile, "TLS certificate");
