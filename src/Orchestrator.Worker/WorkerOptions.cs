@@ -41,6 +41,9 @@ public sealed class WorkerOptions
     /// <summary>Serve https with this certificate (the bound address is then https://); null: cleartext HTTP/2 (h2c).</summary>
     public X509Certificate2? Certificate { get; set; }
 
+    /// <summary>Intermediate certificates sent with <see cref="Certificate"/>.</summary>
+    public X509Certificate2Collection? CertificateChain { get; set; }
+
     /// <summary>How calls over https (to the coordinator, to peers) check the server's certificate; null: the system's trust.</summary>
     public RemoteCertificateValidationCallback? RemoteCertificateValidation { get; set; }
 

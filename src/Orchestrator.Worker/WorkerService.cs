@@ -35,7 +35,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         _server = new GrpcServer(new GrpcServerOptions
         {
             ListenAddress = options.ListenAddress, Port = options.Port, BearerToken = options.BearerToken,
-            MaxReceiveMessageSize = 64 * 1024 * 1024, InPlaceMethods = { endpoint.InPlacePushGradients() }, Certificate = options.Certificate,
+            MaxReceiveMessageSize = 64 * 1024 * 1024, InPlaceMethods = { endpoint.InPlacePushGradients() }, Certificate = options.Certificate, CertificateChain = options.CertificateChain,
         }, endpoint.Definition());
         await _server.StartAsync(cancellationToken);
         Address = options.AdvertiseAddress ?? _server.Address;

@@ -193,7 +193,8 @@ public sealed class DistributedRunTests : IDisposable
     public async Task A_TLS_cluster_runs_end_to_end_and_its_authority_is_required_to_call_it()
     {
         string token = TokenFile("tls-token");
-        var (certificate, key, authority) = Transport.Tests.TestAuthority.WriteServerFiles(_root);
+        // Signed by an intermediate that tls.crt carries after it: every caller trusts the root alone.
+        var (certificate, key, authority) = Transport.Tests.TestAuthority.WriteServerFiles(_root, intermediate: true);
         string[] tls = ["--tls-cert", certificate, "--tls-key", key];
         var (coordinator, address) = await StartCoordinatorAsync(token, 0, [.. tls], scheme: "https");
         using OrchestratorProcess owned = coordinator;

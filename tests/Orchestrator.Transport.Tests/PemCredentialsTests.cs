@@ -15,10 +15,10 @@ public sealed class PemCredentialsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static async Task<StatusCode> CallAsync(string certificate, string key, string trusted, bool directHttp2)
+    private static async Task<StatusCode> CallAsync(string certificate, string key, string trusted, bool directHttp2, bool sendChain = true)
     {
         using X509Certificate2 served = PemCredentials.LoadServerCertificate(certificate, key);
-        await using var host = await TestServerHost.StartAsync(new GrpcServerOptions { Certificate = served },
+        await using var host = await TestServerHost.StartAsync(new GrpcServerOptions { Certificate = served, CertificateChain = sendChain ? PemCredentials.LoadChain(certificate) : null },
             new GrpcChannelOptions { DirectHttp2 = directHttp2, RemoteCertificateValidation = PemCredentials.TrustAuthorities(trusted) });
         using var call = host.Invoker.AsyncUnaryCall(TestMethods.Unary, "over tls"u8.ToArray());
         try
@@ -39,12 +39,24 @@ public sealed class PemCredentialsTests : IDisposable
     {
         var (certificate, key, authority) = TestAuthority.WriteServerFiles(_root);
         var (_, _, otherAuthority) = TestAuthority.WriteServerFiles(_root);
-        var (elsewhere, elsewhereKey, elsewhereAuthority) = TestAuthority.WriteServerFiles(_root, expired: false, "elsewhere.test");
+        var (elsewhere, elsewhereKey, elsewhereAuthority) = TestAuthority.WriteServerFiles(_root, hosts: ["elsewhere.test"]);
 
         Assert.Equal(StatusCode.OK, await CallAsync(certificate, key, authority, directHttp2));
         Assert.Equal(StatusCode.Unavailable, await CallAsync(certificate, key, otherAuthority, directHttp2));
         // Signed by the trusted authority, but for another host name: the name check stays on.
         Assert.Equal(StatusCode.Unavailable, await CallAsync(elsewhere, elsewhereKey, elsewhereAuthority, directHttp2));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_certificate_signed_by_an_intermediate_is_accepted_through_the_root_when_the_server_sends_the_chain(bool directHttp2)
+    {
+        var (certificate, key, root) = TestAuthority.WriteServerFiles(_root, intermediate: true);
+        Assert.Single(PemCredentials.LoadChain(certificate));
+        Assert.Equal(StatusCode.OK, await CallAsync(certificate, key, root, directHttp2));
+        // Without the intermediate the caller cannot link the certificate to the root it trusts.
+        Assert.Equal(StatusCode.Unavailable, await CallAsync(certificate, key, root, directHttp2, sendChain: false));
     }
 
     [Fact]

@@ -26,10 +26,10 @@ internal static class ClusterCommands
             ? uri : throw new ArgumentException($"{option} '{text}' is not an http:// or https:// address");
 
     /// <summary>
-    /// The certificate to serve with, from <c>--tls-cert</c> and <c>--tls-key</c>: both or neither, and given exactly
-    /// when <paramref name="listen"/> is https://.
+    /// The certificate to serve with and the intermediates after it, from <c>--tls-cert</c> and <c>--tls-key</c>: both
+    /// or neither, and given exactly when <paramref name="listen"/> is https://.
     /// </summary>
-    public static X509Certificate2? ServerCertificate(ParseResult parse, Uri listen)
+    public static (X509Certificate2 Certificate, X509Certificate2Collection Chain)? ServerCertificate(ParseResult parse, Uri listen)
     {
         FileInfo? certificate = parse.GetValue(TlsCertificate), key = parse.GetValue(TlsKey);
         if ((certificate is null) != (key is null)) throw new ArgumentException("--tls-cert and --tls-key go together: the certificate and its private key");
@@ -37,7 +37,7 @@ internal static class ClusterCommands
         if (certificate is null)
             return https ? throw new ArgumentException($"--listen {listen} is https://: give the certificate to serve with (--tls-cert and --tls-key)") : null;
         if (!https) throw new ArgumentException($"--tls-cert serves TLS, so --listen must be https://, not {listen}");
-        return PemCredentials.LoadServerCertificate(certificate.FullName, key!.FullName);
+        return (PemCredentials.LoadServerCertificate(certificate.FullName, key!.FullName), PemCredentials.LoadChain(certificate.FullName));
     }
 
     /// <summary>How this process checks the https servers it calls: the <c>--tls-ca</c> authority, or the system's trust.</summary>
@@ -104,8 +104,9 @@ internal static class ClusterCommands
                 AdvertiseAddress = parse.GetValue(advertise) is { } advertised ? Address(advertised, "--advertise") : null, MetricsPort = parse.GetValue(metricsPort), Device = parse.GetValue(device)!,
                 Pool = [.. parse.GetValue(pool)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
                 Threads = parse.GetValue(threads), BearerToken = ClusterHosts.ReadToken(parse.GetValue(TokenFile)),
-                Certificate = ServerCertificate(parse, bind), RemoteCertificateValidation = Trust(parse),
+                RemoteCertificateValidation = Trust(parse),
             };
+            if (ServerCertificate(parse, bind) is var (served, chain)) (options.Certificate, options.CertificateChain) = (served, chain);
             using var host = ClusterHosts.Worker(options);
             await host.RunAsync(cancellation);
         }));

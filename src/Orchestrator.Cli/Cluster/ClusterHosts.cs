@@ -17,7 +17,7 @@ namespace Orchestrator.Cli.Cluster;
 /// <summary>Builds the coordinator and worker processes' hosts: the services, their gRPC endpoints and /metrics.</summary>
 internal static class ClusterHosts
 {
-    public static IHost Coordinator(CoordinatorOptions options, Uri listen, string? token, X509Certificate2? certificate, string sharedDirectory, int? metricsPort,
+    public static IHost Coordinator(CoordinatorOptions options, Uri listen, string? token, (X509Certificate2 Certificate, X509Certificate2Collection Chain)? tls, string sharedDirectory, int? metricsPort,
         LogLevel logLevel = LogLevel.Information)
     {
         HostApplicationBuilder builder = NewBuilder(logLevel);
@@ -27,7 +27,8 @@ internal static class ClusterHosts
         builder.Services.AddCoordinator(options);
         builder.Services.AddCoordinatorGrpc(new GrpcServerOptions
         {
-            ListenAddress = ListenAddress(listen), Port = listen.Port, BearerToken = token, MaxReceiveMessageSize = 64 * 1024 * 1024, Certificate = certificate,
+            ListenAddress = ListenAddress(listen), Port = listen.Port, BearerToken = token, MaxReceiveMessageSize = 64 * 1024 * 1024,
+            Certificate = tls?.Certificate, CertificateChain = tls?.Chain,
         });
         if (metricsPort is { } port) builder.Services.AddHostedService(_ => new MetricsEndpointService(port));
         return builder.Build();

@@ -39,7 +39,7 @@ internal static class LocalCluster
             LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
             HeartbeatInterval = TimeSpan.FromSeconds(Math.Max(0.2, leaseSeconds / 4)),
         };
-        using IHost coordinator = ClusterHosts.Coordinator(options, new Uri("http://127.0.0.1:0"), token, certificate: null, shared, metricsPort: null, LogLevel.Warning);
+        using IHost coordinator = ClusterHosts.Coordinator(options, new Uri("http://127.0.0.1:0"), token, tls: null, shared, metricsPort: null, LogLevel.Warning);
         await coordinator.StartAsync(cancellation);
         Uri address = coordinator.Services.GetRequiredService<CoordinatorGrpcHost>().Address;
         Console.WriteLine($"coordinator at {address} (SQLite {options.StoreConnection}); starting {workers} local worker(s), logs in {Path.Combine(clusterDir, "workers")}");

@@ -11,6 +11,9 @@ public sealed class GrpcServerOptions
     /// <summary>0: the OS picks a free port; <see cref="GrpcServer.Address"/> tells which.</summary>
     public int Port { get; set; }
 
+    /// <summary>Intermediate certificates sent with <see cref="Certificate"/>, so callers that trust only the root can verify it.</summary>
+    public X509Certificate2Collection? CertificateChain { get; set; }
+
     /// <summary>Serve https (HTTP/2 over TLS) with this certificate; null: cleartext HTTP/2 (h2c, prior knowledge).</summary>
     public X509Certificate2? Certificate { get; set; }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Transport.Server.InPlace;
@@ -29,7 +30,8 @@ public static class KestrelGrpcConfiguration
         kestrel.Listen(options.ListenAddress, options.Port, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            if (options.Certificate is not null) listen.UseHttps(options.Certificate);
+            if (options.Certificate is not null)
+                listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = options.Certificate, ServerCertificateChain = options.CertificateChain });
             if (options.InPlaceMethods.Count > 0)
             {
                 ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<InPlaceConnectionMiddleware>();

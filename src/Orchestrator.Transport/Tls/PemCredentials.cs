@@ -11,8 +11,8 @@ namespace Orchestrator.Transport.Tls;
 public static class PemCredentials
 {
     /// <summary>
-    /// The file's first certificate with its private key; throws naming the file that is wrong. Intermediates after it
-    /// are not sent, so the authority callers trust must sign it directly (as a cluster's private authority does).
+    /// The file's first certificate with its private key; throws naming the file that is wrong. The certificates after
+    /// it (intermediates, as cert-manager appends them) are <see cref="LoadChain"/>'s.
     /// </summary>
     public static X509Certificate2 LoadServerCertificate(string certificateFile, string keyFile)
     {
@@ -31,6 +31,25 @@ public static class PemCredentials
             // A key that is not the certificate's comes as an ArgumentException, unreadable PEM as a CryptographicException.
             throw new ArgumentException($"TLS certificate {certificateFile} with key {keyFile} cannot be used: {e.Message}", e);
         }
+    }
+
+    /// <summary>The certificates after the first in a PEM file: the intermediates a server sends with its own.</summary>
+    public static X509Certificate2Collection LoadChain(string certificateFile)
+    {
+        RequireFile(certificateFile, "TLS certificate");
+        var all = new X509Certificate2Collection();
+        try
+        {
+            all.ImportFromPemFile(certificateFile);
+        }
+        catch (CryptographicException e)
+        {
+            throw new ArgumentException($"TLS certificate {certificateFile} cannot be read: {e.Message}", e);
+        }
+        var chain = new X509Certificate2Collection();
+        for (int k = 1; k < all.Count; k++) chain.Add(all[k]);
+        all[0].Dispose();
+        return chain;
     }
 
     /// <summary>
