@@ -36,19 +36,10 @@ public static class PemCredentials
     /// <summary>The certificates after the first in a PEM file: the intermediates a server sends with its own.</summary>
     public static X509Certificate2Collection LoadChain(string certificateFile)
     {
-        RequireFile(certificateFile, "TLS certificate");
-        var all = new X509Certificate2Collection();
-        try
-        {
-            all.ImportFromPemFile(certificateFile);
-        }
-        catch (CryptographicException e)
-        {
-            throw new ArgumentException($"TLS certificate {certificateFile} cannot be read: {e.Message}", e);
-        }
+        X509Certificate2Collection all = ReadCertificates(certificateFile, "TLS certificate");
         var chain = new X509Certificate2Collection();
         for (int k = 1; k < all.Count; k++) chain.Add(all[k]);
-        all[0].Dispose();
+        if (all.Count > 0) all[0].Dispose();
         return chain;
     }
 
@@ -58,16 +49,7 @@ public static class PemCredentials
     /// </summary>
     public static RemoteCertificateValidationCallback TrustAuthorities(string authorityFile)
     {
-        RequireFile(authorityFile, "TLS certificate authority");
-        var authorities = new X509Certificate2Collection();
-        try
-        {
-            authorities.ImportFromPemFile(authorityFile);
-        }
-        catch (CryptographicException e)
-        {
-            throw new ArgumentException($"TLS certificate authority {authorityFile} cannot be read: {e.Message}", e);
-        }
+        X509Certificate2Collection authorities = ReadCertificates(authorityFile, "TLS certificate authority");
         if (authorities.Count == 0) throw new ArgumentException($"TLS certificate authority {authorityFile} holds no PEM certificate");
         return (_, certificate, presentedChain, errors) => ChainsToAuthority(certificate, presentedChain, errors, authorities);
     }
@@ -84,6 +66,22 @@ public static class PemCredentials
         if (presentedChain is not null)
             foreach (X509ChainElement element in presentedChain.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         return chain.Build(leaf);
+    }
+
+    /// <summary>Every certificate in a PEM file; throws naming the file when it is missing or unreadable.</summary>
+    private static X509Certificate2Collection ReadCertificates(string file, string what)
+    {
+        RequireFile(file, what);
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(file);
+        }
+        catch (CryptographicException e)
+        {
+            throw new ArgumentException($"{what} {file} cannot be read: {e.Message}", e);
+        }
+        return certificates;
     }
 
     private static void RequireFile(string path, string what)
