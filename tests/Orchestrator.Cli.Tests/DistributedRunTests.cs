@@ -300,6 +300,22 @@ public sealed class DistributedRunTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_sweep_names_each_failed_run_with_its_reason_as_it_fails_and_exits_1()
+    {
+        string token = TokenFile("sweep-token");
+        var (coordinator, address) = await StartCoordinatorAsync(token, 0);
+        using OrchestratorProcess owned = coordinator;
+        using OrchestratorProcess worker = OrchestratorProcess.Start(_root, "worker", "--coordinator", address.ToString(), "--id", "s0", "--token-file", token, "--pool", "ConvNetW32,ConvNet");
+        string missing = Path.Combine(_root, "no-datasets");
+        using OrchestratorProcess sweep = OrchestratorProcess.Start(_root, ["sweep", "--coordinator", address.ToString(), "--token-file", token, "--config", ConfigFile,
+            "--axis", "seed=1", "--axis", $"dataset.root={missing}"]);
+        Assert.Equal(1, await sweep.WaitAsync(Generous));
+        Assert.Matches($@"run run-[0-9a-f]+ failed: s0: {Regex.Escape(missing)}/\S+: no such file", sweep.Output);
+        Assert.Contains("1/1 runs finished", sweep.Output);
+        Assert.Contains("orchestrator: sweep tiny: 1 of 1 runs did not succeed; submitting the sweep again retries them", sweep.Output);
+    }
+
     [Theory]
     [InlineData("run --coordinator http://127.0.0.1:1 --workers 3", "--coordinator submits to a standing cluster: --single-process, --workers and --lease-seconds are for running here")]
     [InlineData("run --single-process --token-file token", "--token-file and --tls-ca are for --coordinator; the embedded cluster makes its own token")]

@@ -31,18 +31,35 @@ internal static class SweepCommand
             using var control = ClusterCommands.Connect(parse, coordinator);
             SubmitSweepResponse submitted = await control.SubmitSweepAsync(spec, cancellation);
             Console.WriteLine($"sweep {submitted.SweepId}: {submitted.RunIds.Count} runs, {submitted.RunsSubmitted} queued, {submitted.RunsSkipped} already queued or done");
-            if (parse.GetValue(noWait)) return;
+            if (parse.GetValue(noWait)) return 0;
             SweepStatus status;
+            // A campaign runs for hours: a line when a run ends (a failure with its reason, at once), else one every 10 minutes.
+            int shown = -1;
+            var failures = new HashSet<string>();
+            var sinceLine = System.Diagnostics.Stopwatch.StartNew();
             while (true)
             {
                 status = await control.GetSweepAsync(submitted.SweepId, cancellation);
-                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {StatusTables.Finished(status)}/{status.Runs.Count} runs finished");
-                if (StatusTables.Finished(status) == status.Runs.Count) break;
+                foreach (RunStatus failed in status.Runs.Where(r => r.State == RunState.Failed && failures.Add(r.RunId)))
+                    Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} run {failed.RunId} failed: {failed.Error}");
+                int finished = StatusTables.Finished(status);
+                if (finished != shown || sinceLine.Elapsed >= TimeSpan.FromMinutes(10))
+                {
+                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} {finished}/{status.Runs.Count} runs finished");
+                    shown = finished;
+                    sinceLine.Restart();
+                }
+                if (finished == status.Runs.Count) break;
                 await Task.Delay(TimeSpan.FromSeconds(10), cancellation);
             }
             Console.WriteLine();
             Console.Write(StatusTables.SweepResults(status));
             Console.WriteLine("results.csv and results.json are in the coordinator's sweeps/<name>/ folder");
+            // Exit 1 when a run did not succeed, so a Job or script sees it (submitting the sweep again retries those runs).
+            int unsuccessful = status.Runs.Count(r => r.State != RunState.Succeeded);
+            if (unsuccessful == 0) return 0;
+            Console.Error.WriteLine($"orchestrator: sweep {status.Name}: {unsuccessful} of {status.Runs.Count} runs did not succeed; submitting the sweep again retries them");
+            return 1;
         }));
         return command;
     }
