@@ -21,7 +21,7 @@ internal static class CommandErrors
         catch (Exception e) when (IsUserError(e))
         {
             // A refusal from a server reads as its message, with the status code for scripts to match.
-            Console.Error.WriteLine($"orchestrator: {(e is RpcException rpc ? $"{rpc.Status.Detail} ({rpc.StatusCode})" : e.Message)}");
+            Console.Error.WriteLine($"orchestrator: {RpcException.Describe(e)}");
             return e is OperationCanceledException ? 130 : 2;
         }
     }

@@ -18,4 +18,7 @@ public sealed class RpcException : Exception
 
     /// <summary>Trailers that travel with the status: sent by a handler, or received by a client.</summary>
     public Metadata Trailers { get; }
+
+    /// <summary>A failure as a person reads it: a refusal as its detail and status code, anything else as its message.</summary>
+    public static string Describe(Exception failure) => failure is RpcException rpc ? $"{rpc.Status.Detail} ({rpc.StatusCode})" : failure.Message;
 }

@@ -61,7 +61,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException && !stoppingToken.IsCancellationRequested)
             {
                 TimeSpan wait = backoff.Next();
-                logger.LogWarning("coordinator session ended ({Error}); reconnecting in {Seconds:F1} s", Describe(e), wait.TotalSeconds);
+                logger.LogWarning("coordinator session ended ({Error}); reconnecting in {Seconds:F1} s", RpcException.Describe(e), wait.TotalSeconds);
                 await Delay(wait, stoppingToken);
                 continue;
             }
@@ -190,7 +190,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException && !stoppingToken.IsCancellationRequested)
             {
                 TimeSpan wait = backoff.Next();
-                logger.LogWarning("report of {Run} step {Step} not delivered ({Error}); retrying in {Seconds:F1} s", report.RunId, report.Step, Describe(e), wait.TotalSeconds);
+                logger.LogWarning("report of {Run} step {Step} not delivered ({Error}); retrying in {Seconds:F1} s", report.RunId, report.Step, RpcException.Describe(e), wait.TotalSeconds);
                 await Delay(wait, stoppingToken);
             }
         }
@@ -206,7 +206,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         }
         catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException)
         {
-            logger.LogWarning("could not deregister ({Error}); the lease will lapse", Describe(e));
+            logger.LogWarning("could not deregister ({Error}); the lease will lapse", RpcException.Describe(e));
         }
     }
 
@@ -217,7 +217,4 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         try { await Task.Delay(wait, cancellation); }
         catch (OperationCanceledException) { }
     }
-
-    /// <summary>A refusal as its message and status code; anything else as its message.</summary>
-    private static string Describe(Exception e) => e is RpcException rpc ? $"{rpc.Status.Detail} ({rpc.StatusCode})" : e.Message;
 }

@@ -8,7 +8,7 @@ internal static class CancelCommand
 {
     public static Command Create()
     {
-        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address", Required = true };
+        var coordinator = ClusterCommands.CoordinatorAddress;
         var run = new Argument<string?>("run") { Description = "The run's id (as `status` lists it)", Arity = ArgumentArity.ZeroOrOne };
         var sweep = new Option<string?>("--sweep") { Description = "Cancel every queued or running run of this sweep instead (those already ended stay as they are)" };
         var command = new Command("cancel", "Cancel a queued or running run, or the unfinished runs of a sweep")

@@ -11,6 +11,8 @@ namespace Orchestrator.Cli.Cluster;
 /// <summary>The subcommands that start one role of a cluster: <c>coordinator</c> and <c>worker</c>.</summary>
 internal static class ClusterCommands
 {
+    /// <summary>The coordinator a worker or a client command talks to.</summary>
+    public static readonly Option<string> CoordinatorAddress = new("--coordinator") { Description = "The coordinator's gRPC address", Required = true };
     public static readonly Option<FileInfo?> TokenFile = new("--token-file") { Description = "File holding the bearer token every RPC carries (both ways); none: no authentication" };
     public static readonly Option<FileInfo?> TlsCertificate = new("--tls-cert") { Description = "PEM certificate (chain) to serve gRPC over TLS with; needs --tls-key and an https:// --listen" };
     public static readonly Option<FileInfo?> TlsKey = new("--tls-key") { Description = "PEM private key of --tls-cert" };
@@ -80,7 +82,7 @@ internal static class ClusterCommands
 
     public static Command Worker()
     {
-        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address", Required = true };
+        var coordinator = CoordinatorAddress;
         var id = new Option<string>("--id") { Description = "Stable worker id (e.g. the pod name)", DefaultValueFactory = _ => Environment.MachineName };
         var listen = new Option<string>("--listen") { Description = "This worker's gRPC address, http:// (h2c) or https:// (with --tls-cert and --tls-key); port 0 picks one", DefaultValueFactory = _ => "http://127.0.0.1:0" };
         var advertise = new Option<string?>("--advertise") { Description = "The address peers reach this worker at (default: the bound listen address)" };

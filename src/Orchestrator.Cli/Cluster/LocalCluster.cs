@@ -18,9 +18,8 @@ internal static class LocalCluster
 {
     public static async Task<int> RunAsync(string? configPath, IReadOnlyList<string> overrides, string? output, int workers, double leaseSeconds, CancellationToken cancellation)
     {
-        string configText = configPath is null ? "{}" : File.ReadAllText(configPath);
-        var allOverrides = output is null ? overrides.ToList() : [.. overrides, $"output={output}"];
-        RunConfig config = RunConfigLoader.FromText(configText, configPath ?? "(defaults)", allOverrides);
+        ClusterRunConfig run = ClusterRunConfig.Read(configPath, overrides, output);
+        RunConfig config = run.Config;
         string shared = Environment.CurrentDirectory;
         string clusterDir = Path.GetFullPath(Path.Combine(shared, config.Output, "cluster"));
         Directory.CreateDirectory(clusterDir);
@@ -50,7 +49,7 @@ internal static class LocalCluster
                 processes.Start($"local-{i}", ["--coordinator", address.ToString(), "--token-file", tokenFile, "--pool", string.Join(',', config.Match.Pool)],
                     Path.Combine(clusterDir, "workers", $"local-{i}.log"));
             using var control = new ControlClient(address, token);
-            SubmitRunResponse submitted = await control.SubmitRunAsync(configText, allOverrides, cancellation);
+            SubmitRunResponse submitted = await control.SubmitRunAsync(run.Text, run.Overrides, cancellation);
             string runFolder = Path.GetFullPath(Path.Combine(shared, config.Output, submitted.RunId));
             Console.WriteLine($"run {submitted.RunId}{(submitted.AlreadyExisted ? " (already submitted: resuming or reporting it)" : "")} → {runFolder}");
             using var follow = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

@@ -64,8 +64,7 @@ internal static class RunFollower
             {
                 _stageStart ??= status.Step;
                 var (rate, left) = Pace(status.Step, status.TotalSteps, _stageStart.Value, _stageClock.Elapsed);
-                string losses = string.Join("  ", status.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"));
-                string line = $"[match] step {status.Step}/{status.TotalSteps}  {losses}  {rate:F2} steps/s  left {left}  elapsed {_clock.Elapsed:hh\\:mm\\:ss}";
+                string line = $"[match] step {status.Step}/{status.TotalSteps}  {Losses(status)}  {rate:F2} steps/s  left {left}  elapsed {_clock.Elapsed:hh\\:mm\\:ss}";
                 if (_terminal) Console.Write($"\r{line}");
                 else if (status.Step % Math.Max(1, status.TotalSteps / 20) == 0 && status.Step != _lastLoggedStep)
                 {
@@ -98,23 +97,15 @@ internal static class RunFollower
         return (rate, rate > 0 ? $"{TimeSpan.FromSeconds((total - done) / rate):hh\\:mm\\:ss}" : "--:--:--");
     }
 
-    public static string Name(RunStage stage) => stage switch
-    {
-        RunStage.Pretrain => "pretrain",
-        RunStage.Match => "match",
-        RunStage.Evaluate => "evaluate",
-        _ => stage.ToString().ToLowerInvariant(),
-    };
+    /// <summary>A stage as people read it: pretrain, match, evaluate.</summary>
+    public static string Name(RunStage stage) => stage.ToString().ToLowerInvariant();
 
-    public static string State(RunState state) => state switch
-    {
-        RunState.Queued => "queued",
-        RunState.Running => "running",
-        RunState.Succeeded => "succeeded",
-        RunState.Failed => "failed",
-        RunState.Cancelled => "cancelled",
-        _ => state.ToString().ToLowerInvariant(),
-    };
+    /// <summary>A run's state as people read it: queued, running, succeeded, failed, cancelled.</summary>
+    public static string State(RunState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>The loss components of the latest step, by name.</summary>
+    public static string Losses(RunStatus status) =>
+        string.Join("  ", status.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"));
 
     /// <summary>Whether the run succeeded; if not, says on stderr how it ended.</summary>
     public static bool Succeeded(RunStatus final)

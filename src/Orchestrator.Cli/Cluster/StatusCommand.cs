@@ -9,7 +9,7 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address", Required = true };
+        var coordinator = ClusterCommands.CoordinatorAddress;
         var run = new Option<string?>("--run") { Description = "Show this run alone: stage, progress, latest losses, accuracy, error" };
         var sweep = new Option<string?>("--sweep") { Description = "Show this sweep alone: its runs and its results so far (mean ± std over the seeds finished)" };
         var limit = new Option<int>("--limit") { Description = "How many runs to list, newest first", DefaultValueFactory = _ => 20 };

@@ -43,7 +43,7 @@ internal static class StatusTables
         if (run.Stage != RunStage.Unspecified) text.Append(CultureInfo.InvariantCulture, $", {RunFollower.Name(run.Stage)} {Progress(run)}");
         text.Append('\n');
         if (run.Losses.Count > 0)
-            text.AppendLine(CultureInfo.InvariantCulture, $"losses: {string.Join("  ", run.Losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:G4}"))}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"losses: {RunFollower.Losses(run)}");
         if (RunFollower.Accuracies(run) is { Length: > 0 } accuracy) text.AppendLine(CultureInfo.InvariantCulture, $"accuracy (distilled): {accuracy}");
         if (run.LatestCheckpointId.Length > 0) text.AppendLine(CultureInfo.InvariantCulture, $"checkpoint: {run.LatestCheckpointId}");
         if (run.Error.Length > 0) text.AppendLine(CultureInfo.InvariantCulture, $"error: {run.Error}");

@@ -8,7 +8,7 @@ internal static class SweepCommand
 {
     public static Command Create()
     {
-        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address", Required = true };
+        var coordinator = ClusterCommands.CoordinatorAddress;
         var config = new Option<FileInfo>("--config", "-c") { Description = "Base run config (YAML or JSON)", Required = true };
         var axes = new Option<string[]>("--axis") { Description = "A grid axis, key=v1,v2 (repeatable); 'seed' and 'evaluate.ipc' included (without them: the config's seed and IPC list)", AllowMultipleArgumentsPerToken = false };
         var repeat = new Option<string>("--repeat-key") { Description = "The axis averaged over (mean ± std)", DefaultValueFactory = _ => "seed" };
