@@ -50,7 +50,7 @@ public sealed class WorkerOptions
     /// <summary>Floats per all-reduce chunk (1 MiB by default).</summary>
     public int ChunkElements { get; set; } = 256 * 1024;
 
-    /// <summary>How long to wait before the first retry to reach the coordinator; each further retry waits twice as long.</summary>
+    /// <summary>How long to wait between the first retries to reach the coordinator; later ones wait twice as long each (<see cref="ReconnectBackoff"/>).</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest wait between retries (<see cref="ReconnectBackoff"/>).</summary>
