@@ -7,6 +7,12 @@ namespace Orchestrator.Transport.Tests;
 /// <summary>Wire compatibility: our client calls a grpcio 1.51 server (Debian python3-grpcio), over h2c and over TLS.</summary>
 public abstract class PythonServerTests(PythonServerFixture fixture) : ClientStackTests
 {
+    /// <summary>
+    /// The classes against a grpcio server run one after another, not side by side: the deadline and cancellation cases
+    /// give the python server 500 ms to start a handler, which four servers busy at once on two cores did not always do.
+    /// </summary>
+    public const string PythonServers = "python servers";
+
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     private CallInvoker Invoker => fixture.Invoker(DirectHttp2);
@@ -147,21 +153,25 @@ public abstract class PythonServerTests(PythonServerFixture fixture) : ClientSta
     }
 }
 
+[Collection(PythonServers)]
 public sealed class SocketsHttpHandlerPythonServerTests(PythonServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonServerFixture>
 {
     protected override bool DirectHttp2 => false;
 }
 
+[Collection(PythonServers)]
 public sealed class DirectHttp2PythonServerTests(PythonServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonServerFixture>
 {
     protected override bool DirectHttp2 => true;
 }
 
+[Collection(PythonServers)]
 public sealed class SocketsHttpHandlerPythonTlsServerTests(PythonTlsServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonTlsServerFixture>
 {
     protected override bool DirectHttp2 => false;
 }
 
+[Collection(PythonServers)]
 public sealed class DirectHttp2PythonTlsServerTests(PythonTlsServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonTlsServerFixture>
 {
     protected override bool DirectHttp2 => true;
