@@ -60,9 +60,9 @@ def parse():
     return args
 
 
-def run_ranks(side, world, floats, args, csharp=CSHARP):
-    """Starts the side's `world` rank processes (ours from the build `csharp`), waits for all, and returns their JSON
-    lines in rank order."""
+def run_ranks(side, world, floats, args, csharp=CSHARP, environment=None):
+    """Starts the side's `world` rank processes (ours from the build `csharp`, with `environment` added to theirs),
+    waits for all, and returns their JSON lines in rank order."""
     with tempfile.TemporaryDirectory(prefix=f"allreduce-{side}-") as rendezvous:
         common = ["--world", str(world), "--rendezvous", rendezvous, "--floats", ",".join(map(str, floats)),
                   "--warmup", str(args.warmup), "--iterations", str(args.iterations)]
@@ -70,7 +70,7 @@ def run_ranks(side, world, floats, args, csharp=CSHARP):
             command = ["dotnet", csharp, "allreduce"] + common + (["--chunk-elements", str(args.chunk_elements)] if args.chunk_elements else []) + ["--client", args.client]
         else:
             command = [PYTHON, os.path.join(ROOT, "bench/python/allreduce_gloo.py")] + common
-        env = dict(os.environ, OMP_NUM_THREADS="1", GLOO_SOCKET_IFNAME="lo")
+        env = dict(os.environ, OMP_NUM_THREADS="1", GLOO_SOCKET_IFNAME="lo", **(environment or {}))
         ranks = [subprocess.Popen(command + ["--rank", str(r)], env=env, stdout=subprocess.PIPE, text=True) for r in range(world)]
         try:
             outputs = [p.communicate(timeout=RANK_TIMEOUT_S)[0] for p in ranks]

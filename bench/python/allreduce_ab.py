@@ -5,8 +5,9 @@ ranks' CPU per all-reduce. Every result is checked exact by the ranks, as in all
 
 Usage: allreduce_ab.py VARIANT [VARIANT ...] [--ranks 4] [--floats 10485760] [--rounds 4] [--iterations 20] [--warmup 5]
                       [--chunk-elements C]
-  VARIANT: DIR (a copy of bench/Orchestrator.Bench/bin/Release/net10.0, e.g. built before a change) or DIR:CLIENT
-  (that build with --client CLIENT: direct, sockets, raw-tcp, raw-direct, raw-ring-rs, raw-ring-ag)."""
+  VARIANT: DIR (a copy of bench/Orchestrator.Bench/bin/Release/net10.0, e.g. built before a change), DIR:CLIENT
+  (that build with --client CLIENT: direct, sockets, raw-tcp, raw-direct, raw-ring-rs, raw-ring-ag), or
+  DIR:CLIENT:NAME=VALUE,... (with those environment variables too, for runtime knobs)."""
 import argparse
 import os
 import statistics
@@ -25,21 +26,22 @@ def main():
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--chunk-elements", type=int, help="floats per chunk (default: the worker's)")
     args = parser.parse_args()
-    variants = [tuple(v.split(":", 1)) if ":" in v else (v, None) for v in args.variants]
-    for directory, _ in variants:
+    variants = [tuple((v.split(":", 2) + [None, None])[:3]) for v in args.variants]
+    for directory, _, _ in variants:
         if not os.path.exists(os.path.join(directory, "Orchestrator.Bench.dll")):
             sys.exit(f"{directory} holds no Orchestrator.Bench.dll")
     figures = {v: ([], []) for v in variants}
     for round_index in range(args.rounds):
         for variant in (variants if round_index % 2 == 0 else variants[::-1]):
-            directory, client = variant
+            directory, client, environment = variant
             lines = run_ranks("ours", args.ranks, [args.floats], argparse.Namespace(**vars(args), client=client or "direct"),
-                              csharp=os.path.join(directory, "Orchestrator.Bench.dll"))
+                              csharp=os.path.join(directory, "Orchestrator.Bench.dll"),
+                              environment=dict(pair.split("=", 1) for pair in environment.split(",")) if environment else None)
             figures[variant][0].extend(slowest_per_iteration(lines, args.floats))
             figures[variant][1].extend(cpu_per_iteration(lines, args.floats))
     print(f"{args.ranks} ranks x {args.floats * 4 / 2**20:.1f} MiB, {args.rounds} rounds x {args.iterations} timed all-reduces, medians")
     for variant, (wall, cpu) in figures.items():
-        name = variant[0] + (f" --client {variant[1]}" if variant[1] else "")
+        name = variant[0] + (f" --client {variant[1]}" if variant[1] else "") + (f" with {variant[2]}" if variant[2] else "")
         print(f"{name}: {statistics.median(wall):.1f} ms, {statistics.median(cpu):.1f} ms CPU")
 
 

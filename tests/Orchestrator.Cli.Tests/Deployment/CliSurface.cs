@@ -13,16 +13,16 @@ public static class CliSurface
 
     public static readonly Subcommand Coordinator = new("coordinator",
         new HashSet<string> { "--listen", "--metrics-port", "--store", "--store-connection", "--token-file", "--shared-dir" },
-        new HashSet<string> { "--lease-seconds", "--heartbeat-seconds", "--concurrency" });
+        new HashSet<string> { "--lease-seconds", "--heartbeat-seconds", "--concurrency", "--tls-cert", "--tls-key" });
 
     public static readonly Subcommand Worker = new("worker",
         new HashSet<string> { "--coordinator", "--id", "--listen", "--advertise", "--metrics-port", "--device", "--pool",
             "--threads", "--token-file", "--shared-dir" },
-        new HashSet<string>());
+        new HashSet<string> { "--tls-cert", "--tls-key", "--tls-ca" });
 
     public static readonly Subcommand Sweep = new("sweep",
         new HashSet<string> { "--coordinator", "--token-file", "--config", "--axis" },
-        new HashSet<string> { "--repeat-key" });
+        new HashSet<string> { "--repeat-key", "--tls-ca" });
 
     public static readonly IReadOnlyList<Subcommand> All = [Coordinator, Worker, Sweep];
 

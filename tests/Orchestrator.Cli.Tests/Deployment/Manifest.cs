@@ -40,15 +40,22 @@ public sealed record Manifest(string File, Node Root)
         var manifests = new List<Manifest>();
         foreach (string file in files)
         {
-            var stream = new YamlStream();
-            using (var reader = new StreamReader(file)) stream.Load(reader);
-            foreach (var (document, i) in stream.Documents.Select((d, i) => (d, i)))
-            {
-                if (document.RootNode is YamlScalarNode { Value: null or "" }) continue;
-                manifests.Add(new Manifest(file, new Node(document.RootNode, $"{System.IO.Path.GetFileName(file)}#{i}")));
-            }
+            using var reader = new StreamReader(file);
+            manifests.AddRange(Parse(reader, file));
         }
         return manifests;
+    }
+
+    /// <summary>Every object in one YAML stream, named after <paramref name="source"/>.</summary>
+    public static IEnumerable<Manifest> Parse(TextReader reader, string source)
+    {
+        var stream = new YamlStream();
+        stream.Load(reader);
+        foreach (var (document, i) in stream.Documents.Select((d, i) => (d, i)))
+        {
+            if (document.RootNode is YamlScalarNode { Value: null or "" }) continue;
+            yield return new Manifest(source, new Node(document.RootNode, $"{System.IO.Path.GetFileName(source)}#{i}"));
+        }
     }
 
     /// <summary>Whether every label the selector asks for is on this workload's pods.</summary>

@@ -126,7 +126,9 @@ public static partial class ManifestChecks
             var listen = Url(server["--listen"]);
             string? grpc = ContainerPort(server.Container, "grpc");
             string? metrics = ContainerPort(server.Container, "metrics");
-            if (listen is null || listen.Scheme != "http") yield return $"{server.Where}: --listen '{server["--listen"]}' is not an http:// URL (gRPC is h2c)";
+            string scheme = server["--tls-cert"] is null ? "http" : "https";
+            if (listen is null || listen.Scheme != scheme)
+                yield return $"{server.Where}: --listen '{server["--listen"]}' is not an {scheme}:// URL (gRPC is {(scheme == "http" ? "h2c without --tls-cert" : "TLS with --tls-cert")})";
             else if (listen.Port.ToString() != grpc) yield return $"{server.Where}: --listen port {listen.Port} is not its container port 'grpc' ({grpc})";
             if (server["--metrics-port"] != metrics) yield return $"{server.Where}: --metrics-port {server["--metrics-port"]} is not its container port 'metrics' ({metrics})";
             var annotations = server.Owner.PodAnnotations;
@@ -139,27 +141,28 @@ public static partial class ManifestChecks
                 if (get["path"].Text != "/metrics" || ContainerPort(server.Container, get["port"].Text ?? "") != metrics)
                     yield return $"{server.Where}: {probe} is not an HTTP GET of /metrics on the metrics port";
             }
-            if (server.Subcommand == CliSurface.Worker && Url(server["--advertise"])?.Port.ToString() != grpc)
-                yield return $"{server.Where}: --advertise '{server["--advertise"]}' does not carry its gRPC port {grpc}";
+            if (server.Subcommand == CliSurface.Worker && Url(server["--advertise"]) is var advertised && (advertised?.Port.ToString() != grpc || advertised?.Scheme != scheme))
+                yield return $"{server.Where}: --advertise '{server["--advertise"]}' is not {scheme}:// on its gRPC port {grpc}";
         }
         var coordinators = commands.Where(c => c.Subcommand == CliSurface.Coordinator).ToList();
         foreach (var client in commands.Where(c => c["--coordinator"] is not null))
             if (!ReachesCoordinator(manifests, coordinators, Url(client["--coordinator"])))
-                yield return $"{client.Where}: --coordinator '{client["--coordinator"]}' is not a Service port that targets a coordinator's gRPC port";
+                yield return $"{client.Where}: --coordinator '{client["--coordinator"]}' is not a Service port that targets a coordinator's gRPC port in its scheme";
     }
 
     /// <summary>
-    /// The token, the shared folder and the run configs are where the args say, from the right volumes; containers
+    /// The token, the TLS files, the shared folder and the run configs are where the args say, from the right volumes; containers
     /// run as non-root on a read-only root file system with /tmp writable.
     /// </summary>
     public static IEnumerable<string> Mounts(IReadOnlyList<Manifest> manifests)
     {
         foreach (var command in ContainerCommand.In(manifests))
         {
-            if (command["--token-file"] is { } token && !FileFromVolume(manifests, command, token, "secret", "secretName", "Secret"))
-                yield return $"{command.Where}: --token-file {token} is not a key of a mounted Secret";
             if (command["--config"] is { } config && !FileFromVolume(manifests, command, config, "configMap", "name", "ConfigMap"))
                 yield return $"{command.Where}: --config {config} is not a key of a mounted ConfigMap";
+            foreach (string flag in new[] { "--token-file", "--tls-cert", "--tls-key", "--tls-ca" })
+                if (command[flag] is { } file && !FileFromVolume(manifests, command, file, "secret", "secretName", "Secret"))
+                    yield return $"{command.Where}: {flag} {file} is not a key of a mounted Secret";
             if (command["--shared-dir"] is { } shared
                 && !(MountAt(command, shared) is { } mount && mount.Path == shared && mount.Volume["persistentVolumeClaim"].Exists))
                 yield return $"{command.Where}: --shared-dir {shared} is not the mount path of a PersistentVolumeClaim";
@@ -180,7 +183,7 @@ public static partial class ManifestChecks
         var port = service?.Spec["ports"].Items.FirstOrDefault(p => p["port"].Text == url.Port.ToString());
         if (service is null || port is null) return false;
         string target = port["targetPort"].Text ?? port["port"].Text ?? "";
-        return coordinators.Any(c => c.Owner.PodsMatch(service.Spec["selector"].Strings)
+        return coordinators.Any(c => c.Owner.PodsMatch(service.Spec["selector"].Strings) && Url(c["--listen"])?.Scheme == url.Scheme
             && ContainerPort(c.Container, target) is { } reached && reached == ContainerPort(c.Container, "grpc"));
     }
 
