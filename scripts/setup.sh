@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake g++ libtorch-dev python3-torch python3-numpy python3-grpcio python3-protobuf nodejs npm)
 if [[ "${1:-}" == "--for-tests" ]]; then
-  # Go's text/template with sprig renders the Helm chart in the tests (helm itself is not packaged).
-  APT_PACKAGES+=(prometheus postgresql python3-pil golang-go golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev)
+  # Go's text/template with sprig renders the Helm chart in the tests, after gojsonschema checks its values (helm
+  # itself is not packaged).
+  APT_PACKAGES+=(prometheus postgresql python3-pil golang-go golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev
+    golang-github-xeipuuv-gojsonschema-dev)
 fi
 
 missing=()

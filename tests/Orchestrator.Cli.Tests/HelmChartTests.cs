@@ -82,13 +82,39 @@ public sealed class HelmChartTests
     }
 
     [Theory]
-    [InlineData(new[] { "tls.enabled=true" }, "tls.enabled needs tls.secretName")]
-    [InlineData(new[] { "coordinator.store.type=mysql" }, "coordinator.store.type must be sqlite or postgres, not mysql")]
-    [InlineData(new[] { "coordinator.store.type=postgres" }, "coordinator.store.postgres.connectionString (or existingSecret) is required")]
-    public void Values_that_cannot_deploy_are_refused_naming_them(string[] sets, string expected)
+    [InlineData("tls.enable=true", "- tls: Additional property enable is not allowed")]
+    [InlineData("workers.pools.cpu.replicas=two", "- workers.pools.cpu.replicas: Invalid type. Expected: integer, given: string")]
+    [InlineData("workers.pools.cpu.architectures={ConvNet,ResNet}", "- workers.pools.cpu.architectures.1: workers.pools.cpu.architectures.1 must be one of the following")]
+    [InlineData("workers.pools.gpu.device=gpu0", "- workers.pools.gpu.device: Does not match pattern")]
+    [InlineData("coordinator.grpcPort=70000", "- coordinator.grpcPort: Must be less than or equal to 65535")]
+    [InlineData("coordinator.store.type=mysql", "- coordinator.store.type: coordinator.store.type must be one of the following: \"sqlite\", \"postgres\"")]
+    public void A_misspelt_or_mistyped_value_is_refused_by_the_schema_naming_it(string set, string expected)
     {
-        var (exitCode, _, error) = HelmChart.TryRender(HelmChart.Folder, sets);
+        var (exitCode, _, error) = HelmChart.TryRender(HelmChart.Folder, [set]);
         Assert.NotEqual(0, exitCode);
+        Assert.Contains("values don't meet the specifications of the schema(s)", error);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void The_schema_offers_exactly_the_architectures_a_worker_can_build()
+    {
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(HelmChart.Folder, "values.schema.json")));
+        var offered = schema.RootElement.GetProperty("definitions").GetProperty("architectures").GetProperty("items").GetProperty("enum")
+            .EnumerateArray().Select(e => e.GetString()!);
+        Assert.Equal(Orchestrator.Distillation.Networks.NetworkFactory.Names, offered);
+    }
+
+    /// <summary>What the schema cannot say, the templates refuse; they also guard a render that skips the schema.</summary>
+    [Theory]
+    [InlineData(new[] { "tls.enabled=true" }, true, "tls.enabled needs tls.secretName")]
+    [InlineData(new[] { "coordinator.store.type=postgres" }, true, "coordinator.store.postgres.connectionString (or existingSecret) is required")]
+    [InlineData(new[] { "coordinator.store.type=mysql" }, false, "coordinator.store.type must be sqlite or postgres, not mysql")]
+    public void Values_that_cannot_deploy_are_refused_by_the_templates_naming_them(string[] sets, bool validateSchema, string expected)
+    {
+        var (exitCode, _, error) = HelmChart.TryRender(HelmChart.Folder, sets, validateSchema);
+        Assert.NotEqual(0, exitCode);
+        Assert.DoesNotContain("schema", error);
         Assert.Contains(expected, error);
     }
 

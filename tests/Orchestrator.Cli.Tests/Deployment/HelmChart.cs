@@ -4,7 +4,8 @@ namespace Orchestrator.Cli.Tests.Deployment;
 
 /// <summary>
 /// The chart under helm/orchestrator rendered as <c>helm template</c> would, by HelmTemplate/main.go (Go's
-/// text/template with sprig, the engine and functions helm uses; helm itself is not packaged here). The renderer is
+/// text/template with sprig, the engine and functions helm uses, after checking the values against the chart's
+/// values.schema.json with gojsonschema, as helm does; helm itself is not packaged here). The renderer is
 /// built once per test run from Debian's Go packages, which <c>scripts/setup.sh --for-tests</c> installs.
 /// </summary>
 public static class HelmChart
@@ -30,9 +31,12 @@ public static class HelmChart
         return manifests;
     }
 
-    /// <summary>Renders without judging the outcome: the exit code, the manifests' text and the error text.</summary>
-    public static (int ExitCode, string Output, string Error) TryRender(string chart, params string[] sets) =>
-        Run(Renderer.Value, [chart, .. sets.SelectMany(s => new[] { "--set", s })]);
+    /// <summary>
+    /// Renders without judging the outcome: the exit code, the manifests' text and the error text. Without
+    /// <paramref name="validateSchema"/>, as <c>helm template --skip-schema-validation</c>.
+    /// </summary>
+    public static (int ExitCode, string Output, string Error) TryRender(string chart, IEnumerable<string> sets, bool validateSchema = true) =>
+        Run(Renderer.Value, [chart, .. sets.SelectMany(s => new[] { "--set", s }), .. validateSchema ? Array.Empty<string>() : ["--skip-schema-validation"]]);
 
     private static string Build()
     {

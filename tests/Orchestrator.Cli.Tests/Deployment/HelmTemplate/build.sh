@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds helm-template into $1 from Debian's Go packages (golang-go, golang-github-masterminds-sprig-dev,
-# golang-github-ghodss-yaml-dev), offline, in GOPATH mode: Debian installs sprig and semver without the /v3 that
+# golang-github-ghodss-yaml-dev, golang-github-xeipuuv-gojsonschema-dev), offline, in GOPATH mode: Debian installs sprig and semver without the /v3 that
 # their import paths carry, so a GOPATH of two links supplies it.
 set -euo pipefail
 out=$(realpath -m "$1")

@@ -3,8 +3,9 @@
 // additions (include, tpl, required, toYaml, fromYaml, toJson, lookup, .Files). It covers what a chart without
 // subcharts uses; lookup finds nothing, as under `helm template`.
 //
-// Usage: helm-template CHART [-f values.yaml]... [--set key.path=value]...
-// Prints every rendered manifest after a "# Source:" line, in file order; exits 1 naming the problem.
+// Usage: helm-template CHART [-f values.yaml]... [--set key.path=value]... [--skip-schema-validation]
+// Checks the values against the chart's values.schema.json as helm does (gojsonschema, helm's validator), then prints
+// every rendered manifest after a "# Source:" line, in file order; exits 1 naming the problem.
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 
 	"github.com/Masterminds/sprig/v3"
 	"github.com/ghodss/yaml"
+	"github.com/xeipuuv/gojsonschema"
 )
 
 func main() {
@@ -33,14 +35,20 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: helm-template CHART [-f values.yaml]... [--set key.path=value]...")
+		return errors.New("usage: helm-template CHART [-f values.yaml]... [--set key.path=value]... [--skip-schema-validation]")
 	}
 	chartDir := args[0]
 	values, err := readYaml(filepath.Join(chartDir, "values.yaml"))
 	if err != nil {
 		return err
 	}
+	validate := true
 	for i := 1; i < len(args); i += 2 {
+		if args[i] == "--skip-schema-validation" {
+			validate = false
+			i--
+			continue
+		}
 		if i+1 >= len(args) {
 			return fmt.Errorf("%s needs a value", args[i])
 		}
@@ -62,6 +70,11 @@ func run(args []string) error {
 	chart, err := readYaml(filepath.Join(chartDir, "Chart.yaml"))
 	if err != nil {
 		return err
+	}
+	if validate {
+		if err := validateValues(filepath.Join(chartDir, "values.schema.json"), fmt.Sprint(chart["name"]), values); err != nil {
+			return err
+		}
 	}
 	files, err := readFiles(chartDir)
 	if err != nil {
@@ -111,6 +124,33 @@ func run(args []string) error {
 	}
 	_, err = os.Stdout.Write(out.Bytes())
 	return err
+}
+
+// validateValues checks the merged values against the chart's schema, if it has one, with helm's wording.
+func validateValues(schemaFile, chartName string, values map[string]interface{}) error {
+	schema, err := os.ReadFile(schemaFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	document, err := json.Marshal(values)
+	if err != nil {
+		return err
+	}
+	result, err := gojsonschema.Validate(gojsonschema.NewBytesLoader(schema), gojsonschema.NewBytesLoader(document))
+	if err != nil {
+		return fmt.Errorf("%s: %w", schemaFile, err)
+	}
+	if result.Valid() {
+		return nil
+	}
+	var problems strings.Builder
+	for _, problem := range result.Errors() {
+		fmt.Fprintf(&problems, "- %s\n", problem)
+	}
+	return fmt.Errorf("values don't meet the specifications of the schema(s) in the following chart(s):\n%s:\n%s", chartName, problems.String())
 }
 
 func withTemplate(top map[string]interface{}, id string) map[string]interface{} {
