@@ -15,7 +15,8 @@ public sealed class HelmChartTests
     public static TheoryData<string, string[]> ValueSets => new()
     {
         { "defaults", [] },
-        { "GPU pool, sweep Job and ServiceMonitor", ["workers.pools.gpu.enabled=true", "sweep.enabled=true", "metrics.serviceMonitor.enabled=true"] },
+        { "GPU pool, sweep Job, ServiceMonitor and PrometheusRule",
+            ["workers.pools.gpu.enabled=true", "sweep.enabled=true", "metrics.serviceMonitor.enabled=true", "metrics.prometheusRule.enabled=true"] },
         { "PostgreSQL store", ["coordinator.store.type=postgres", "coordinator.store.postgres.connectionString=Host=db;Username=orchestrator"] },
         { "TLS everywhere", [.. Tls, "workers.pools.gpu.enabled=true", "sweep.enabled=true"] },
         { "a release-named chart", ["fullnameOverride=distill", "workers.pools.cpu.replicas=4"] },
@@ -45,6 +46,20 @@ public sealed class HelmChartTests
         var sweep = ContainerCommand.In(everything).Single(c => c.Subcommand == CliSurface.Sweep);
         Assert.Equal(["seed=0,1,2", "evaluate.ipc=1,10"], sweep.All("--axis"));
         Assert.Contains(everything, m => m.Kind == "ServiceMonitor");
+    }
+
+    [Fact]
+    public void The_prometheus_rule_carries_the_alerting_rules_file()
+    {
+        var rule = HelmChart.Render("metrics.prometheusRule.enabled=true", "metrics.prometheusRule.labels.release=prometheus").Single(m => m.Kind == "PrometheusRule");
+        var file = Manifest.Parse(new StringReader(File.ReadAllText(Path.Combine(HelmChart.Folder, "rules", "orchestrator.rules.yaml"))), "rules").Single();
+        Assert.Equal("prometheus", rule.Root["metadata"]["labels"]["release"].Text);
+        static IEnumerable<(string?, string?, string?)> Alerts(Node groups) =>
+            groups.Items.SelectMany(g => g["rules"].Items).Select(r => (r["alert"].Text, r["expr"].Text, r["annotations"]["summary"].Text));
+        var expected = Alerts(file.Root["groups"]).ToList();
+        Assert.Equal(5, expected.Count);
+        Assert.Equal(expected, Alerts(rule.Spec["groups"]));
+        Assert.DoesNotContain(HelmChart.Render(), m => m.Kind == "PrometheusRule");
     }
 
     [Fact]

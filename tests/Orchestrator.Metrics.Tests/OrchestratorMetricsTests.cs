@@ -3,13 +3,13 @@ namespace Orchestrator.Metrics.Tests;
 /// <summary>The product's instruments: exported names, label sets, values, label bounds and Prometheus' own lint.</summary>
 public sealed class OrchestratorMetricsTests
 {
-    private static (OrchestratorMetrics Metrics, PrometheusExporter Exporter) Create()
+    internal static (OrchestratorMetrics Metrics, PrometheusExporter Exporter) Create()
     {
         string meterName = "Test." + Guid.NewGuid().ToString("N");
         return (new OrchestratorMetrics(new OrchestratorMetricsOptions { MeterName = meterName }), new PrometheusExporter(meterName));
     }
 
-    private static void RecordEverything(OrchestratorMetrics metrics)
+    internal static void RecordEverything(OrchestratorMetrics metrics)
     {
         metrics.RecordStep(TimeSpan.FromMilliseconds(300));
         metrics.RecordStep(TimeSpan.FromSeconds(2));
