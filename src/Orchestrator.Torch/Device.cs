@@ -23,5 +23,17 @@ public readonly record struct Device(DeviceType Type, int Index = -1)
         throw new FormatException($"'{text}' is not a device: expected cpu, cuda or cuda:N");
     }
 
+    /// <summary>
+    /// Why this libtorch cannot run on the device, or null when it can: CUDA needs a CUDA build that sees the device.
+    /// Asked before a run loads its data, so a wrong device is named at once instead of at the first tensor moved.
+    /// </summary>
+    public string? Unavailability()
+    {
+        if (Type == DeviceType.CPU) return null;
+        int count = torch.cuda.device_count();
+        if (count == 0) return $"{this}: this libtorch sees no CUDA device (a CPU-only build, or no GPU or driver on this machine)";
+        return Index >= count ? $"{this}: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}" : null;
+    }
+
     public override string ToString() => Type == DeviceType.CPU ? "cpu" : Index < 0 ? "cuda" : $"cuda:{Index}";
 }

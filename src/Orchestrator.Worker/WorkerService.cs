@@ -32,6 +32,8 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         options.Validate();
+        // Before registering: a worker whose device cannot run would fail every shard placed on it.
+        if (Orchestrator.Torch.Device.Parse(options.Device).Unavailability() is { } problem) throw new ArgumentException($"Worker:Device {problem}");
         _server = new GrpcServer(new GrpcServerOptions
         {
             ListenAddress = options.ListenAddress, Port = options.Port, BearerToken = options.BearerToken,

@@ -85,6 +85,42 @@ public sealed class DistributedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_device_this_libtorch_cannot_use_is_refused_before_any_work_on_every_path()
+    {
+        // The tests' libtorch is Debian's CPU-only build, so cuda:0 is a device it cannot use.
+        Assert.False(Torch.torch.cuda.is_available());
+        using (var single = OrchestratorProcess.Start(_root, "run", "--single-process", "--config", ConfigFile, "--set", "device=cuda:0", "--output", "runs/cuda-single"))
+        {
+            Assert.Equal(2, await single.WaitAsync(Generous));
+            Assert.Contains("config key 'device': cuda:0: this libtorch sees no CUDA device", single.Output);
+        }
+        // The embedded cluster gives its workers the config's device (they used to start on the CPU whatever the config
+        // said), and a worker refuses a device it cannot use when it starts, before it registers.
+        using (var embedded = OrchestratorProcess.Start(_root, "run", "--config", ConfigFile, "--set", "device=cuda:0", "--workers", "1", "--output", "runs/cuda-cluster"))
+        {
+            Assert.NotEqual(0, await embedded.WaitAsync(Generous));
+            Assert.Contains("every local worker exited before the run finished", embedded.Output);
+            Assert.Contains("Worker:Device cuda:0: this libtorch sees no CUDA device",
+                File.ReadAllText(Path.Combine(_root, "runs", "cuda-cluster", "cluster", "workers", "local-0.log")));
+        }
+        using (var worker = OrchestratorProcess.Start(_root, "worker", "--coordinator", "http://127.0.0.1:9", "--device", "cuda:1"))
+        {
+            Assert.Equal(2, await worker.WaitAsync(Generous));
+            Assert.Contains("Worker:Device cuda:1: this libtorch sees no CUDA device", worker.Output);
+        }
+    }
+
+    [Theory]
+    [InlineData("cpu", 3, 0, "cpu")]
+    [InlineData("cuda:1", 0, 4, "cuda:1")]
+    [InlineData("CUDA:1", 2, 4, "cuda:1")]
+    [InlineData("cuda", 0, 2, "cuda:0")]
+    [InlineData("cuda", 3, 2, "cuda:1")]
+    [InlineData("cuda", 2, 0, "cuda:0")]
+    public void Local_workers_take_the_configs_device_and_a_bare_cuda_is_dealt_over_the_gpus(string device, int worker, int gpus, string expected) =>
+        Assert.Equal(expected, LocalCluster.WorkerDevice(device, worker, () => gpus));
+
+    [Fact]
     public async Task A_cluster_runs_folder_is_named_to_a_stage_command_and_deploys_from_there_as_recorded()
     {
         await OrchestratorProcess.RunAsync(_root, Generous, "run", "--config", ConfigFile, "--workers", "1", "--output", "runs/deploy");

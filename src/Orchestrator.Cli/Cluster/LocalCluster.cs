@@ -46,7 +46,8 @@ internal static class LocalCluster
         await using (var processes = new WorkerProcesses())
         {
             for (int i = 0; i < workers; i++)
-                processes.Start($"local-{i}", ["--coordinator", address.ToString(), "--token-file", tokenFile, "--pool", string.Join(',', config.Match.Pool)],
+                processes.Start($"local-{i}", ["--coordinator", address.ToString(), "--token-file", tokenFile, "--pool", string.Join(',', config.Match.Pool),
+                        "--device", WorkerDevice(config.Device, i, Torch.torch.cuda.device_count)],
                     Path.Combine(clusterDir, "workers", $"local-{i}.log"));
             using var control = new ControlClient(address, token);
             SubmitRunResponse submitted = await control.SubmitRunAsync(run.Text, run.Overrides, cancellation);
@@ -71,4 +72,13 @@ internal static class LocalCluster
             return 0;
         }
     }
+
+    /// <summary>
+    /// The device of local worker <paramref name="index"/>: the config's, since a worker runs its shards on its own
+    /// device whatever a run's config names; a bare <c>cuda</c> deals the workers over the GPUs this machine has.
+    /// </summary>
+    internal static string WorkerDevice(string configDevice, int index, Func<int> cudaDevices) =>
+        configDevice.Trim().Equals("cuda", StringComparison.OrdinalIgnoreCase)
+            ? $"cuda:{index % Math.Max(1, cudaDevices())}"
+            : Torch.Device.Parse(configDevice).ToString();
 }

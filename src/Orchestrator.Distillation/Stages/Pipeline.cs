@@ -16,6 +16,7 @@ public static class Pipeline
     public static RunContext Open(RunConfig config, IProgressReporter progress)
     {
         config.Validate();
+        if (Orchestrator.Torch.Device.Parse(config.Device).Unavailability() is { } problem) throw new ConfigException("device", problem);
         var paths = new RunPaths(config.Output);
         DatasetPair data = DatasetCatalog.Load(config.Dataset.Name, DataPaths.Resolve(string.IsNullOrEmpty(config.Dataset.Root) ? null : config.Dataset.Root), progress.Log);
         if (config.Dataset.TrainPerClass > 0)
