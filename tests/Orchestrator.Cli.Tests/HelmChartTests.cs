@@ -33,6 +33,15 @@ public sealed class HelmChartTests
         Assert.Contains(commands, c => c.Subcommand == CliSurface.Worker && c["--device"] == "cpu");
     }
 
+    [Theory]
+    [MemberData(nameof(ValueSets))]
+    public void No_rendered_line_is_blank_but_for_its_indentation(string valueSet, string[] sets)
+    {
+        var (exitCode, output, error) = HelmChart.TryRender(HelmChart.Folder, sets);
+        Assert.True(exitCode == 0, $"{valueSet}: {error}");
+        Assert.DoesNotMatch(@"(?m)^[ \t]+$", output);
+    }
+
     [Fact]
     public void Optional_parts_render_only_when_enabled()
     {
