@@ -27,6 +27,7 @@ public sealed class CoordinatorCore : IAsyncDisposable
     private readonly AssignmentBook _book = new();
     private readonly RunQueue _queue;
     private readonly EntityDirectory _directory;
+    private readonly ICoordinatorEventSink _events;
     private bool _started;
 
     /// <param name="store">Not owned: the caller disposes it after the core.</param>
@@ -39,8 +40,8 @@ public sealed class CoordinatorCore : IAsyncDisposable
         _planner = planner;
         _time = time ?? TimeProvider.System;
         _queue = new RunQueue(options.SweepConcurrency);
-        var context = new CoordinatorContext(options, _time, planner, placement ?? new LeastLoadedPlacement(),
-            events ?? new LoggingEventSink(NullLogger<LoggingEventSink>.Instance), _cluster, _book);
+        _events = events ?? new LoggingEventSink(NullLogger<LoggingEventSink>.Instance);
+        var context = new CoordinatorContext(options, _time, planner, placement ?? new LeastLoadedPlacement(), _events, _cluster, _book);
         var factories = new Dictionary<string, Func<string, IEntity>>
         {
             [RunEntity.Kind] = key => new RunEntity(key, context),
@@ -54,7 +55,7 @@ public sealed class CoordinatorCore : IAsyncDisposable
 
     /// <summary>
     /// Migrates the store and picks up where a previous coordinator stopped: workers get a fresh lease to reach this
-    /// one, unfinished runs are resumed (shards of workers no longer live are placed again), active sweeps catch up with
+    /// one, every stored run is announced in its state, unfinished runs are resumed (shards of workers no longer live are placed again), active sweeps catch up with
     /// their runs, and the queue admits what fits.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -62,6 +63,9 @@ public sealed class CoordinatorCore : IAsyncDisposable
         await _store.InitializeAsync(cancellationToken);
         foreach (StoredEntity worker in await _store.ListAsync(WorkerEntity.Kind, null, cancellationToken))
             await _directory.AskAsync(WorkerEntity.Kind, worker.Key, new ResumeWorker(), cancellationToken);
+        // Every stored run as found, finished ones too, before any moves on: the runs-by-state metrics count them all.
+        foreach (StoredEntity run in await _store.ListAsync(RunEntity.Kind, null, cancellationToken))
+            if (Enum.TryParse(run.Status, out RunStatus status)) _events.Publish(new RunRecovered(_time.GetUtcNow(), run.Key, status));
         foreach (StoredEntity run in await _store.ListAsync(RunEntity.Kind, RunStatusExtensions.Unfinished, cancellationToken))
         {
             if (await _directory.AskAsync(RunEntity.Kind, run.Key, new ResumeRun(), cancellationToken) is { } resumed) _queue.Track(resumed);

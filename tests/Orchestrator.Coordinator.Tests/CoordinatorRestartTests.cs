@@ -1,8 +1,11 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Orchestrator.Coordinator.Events;
 using Orchestrator.Coordinator.Placement;
 using Orchestrator.Coordinator.Runs;
 using Orchestrator.Coordinator.Sweeps;
 using Orchestrator.Coordinator.Tests.Support;
 using Orchestrator.Coordinator.Workers;
+using Orchestrator.Metrics;
 
 namespace Orchestrator.Coordinator.Tests;
 
@@ -42,6 +45,39 @@ public sealed class CoordinatorRestartTests : IAsyncLifetime
         await FakeWorker.DriveAsync(w);
         Assert.Equal(RunStatus.Completed, (await _h.Core.GetRunAsync(run.Key, CancellationToken.None))!.Status);
         Assert.Equal(3 + 4 + 2 * 2 * 2, w.Done.Count); // the rest of step 1, step 2, the evaluation (IPC × row × run)
+    }
+
+    [Fact]
+    public async Task A_restarted_coordinator_announces_every_stored_run_in_its_state_so_the_runs_metric_counts_them_all()
+    {
+        FakeWorker w = _h.Worker("w", "ConvNet", "ResNet18");
+        await w.RegisterAsync();
+        RunSnapshot completed = await _h.Core.SubmitRunAsync(new RunSpec("cfg", ["seed=1"]), CancellationToken.None);
+        await FakeWorker.DriveAsync(w);
+        RunSnapshot cancelled = await _h.Core.SubmitRunAsync(new RunSpec("cfg", ["seed=2"]), CancellationToken.None);
+        await _h.Core.CancelRunAsync(cancelled.Key, "test", CancellationToken.None);
+        RunSnapshot active = await _h.Core.SubmitRunAsync(new RunSpec("cfg", ["seed=3"]), CancellationToken.None);
+        await w.WorkAsync();
+        RunStatus activeStatus = (await _h.Core.GetRunAsync(active.Key, CancellationToken.None))!.Status;
+        Assert.True(activeStatus.IsActive());
+
+        int before = _h.Events.All.Count;
+        await _h.RestartAsync();
+        var published = _h.Events.All.Skip(before).ToList();
+        var recovered = published.OfType<RunRecovered>().ToDictionary(r => r.RunKey, r => r.Status);
+        Assert.Equal(new Dictionary<string, RunStatus> { [completed.Key] = RunStatus.Completed, [cancelled.Key] = RunStatus.Cancelled, [active.Key] = activeStatus }, recovered);
+        int lastRecovered = published.FindLastIndex(e => e is RunRecovered), firstMove = published.FindIndex(e => e is RunStatusChanged);
+        Assert.True(firstMove < 0 || lastRecovered < firstMove, "a run moved on before every stored run was announced");
+
+        // Metrics fed only what the restarted coordinator published count every run, not just those that move again.
+        string meter = "Test." + Guid.NewGuid().ToString("N");
+        using var metrics = new OrchestratorMetrics(new OrchestratorMetricsOptions { MeterName = meter });
+        using var exporter = new PrometheusExporter(meter);
+        var sink = new MetricsEventSink(metrics, NullLogger<LoggingEventSink>.Instance);
+        foreach (CoordinatorEvent e in published) sink.Publish(e);
+        string scrape = exporter.Scrape();
+        foreach (string state in new[] { "succeeded", "cancelled", "running" })
+            Assert.Contains($"orchestrator_runs{{state=\"{state}\"}} 1\n", scrape);
     }
 
     [Fact]

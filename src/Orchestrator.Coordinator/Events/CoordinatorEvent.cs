@@ -14,6 +14,9 @@ public sealed record WorkerDied(DateTimeOffset At, string WorkerId, DateTimeOffs
 
 public sealed record RunStatusChanged(DateTimeOffset At, string RunKey, RunStatus? From, RunStatus To, string? Reason) : CoordinatorEvent(At);
 
+/// <summary>A run as a starting coordinator found it in the store: published once per stored run, before any moves on.</summary>
+public sealed record RunRecovered(DateTimeOffset At, string RunKey, RunStatus Status) : CoordinatorEvent(At);
+
 /// <summary>Units of a run were placed; decisions without a worker stay pending with their reason.</summary>
 public sealed record UnitsPlaced(DateTimeOffset At, string RunKey, IReadOnlyList<PlacementDecision> Decisions) : CoordinatorEvent(At);
 

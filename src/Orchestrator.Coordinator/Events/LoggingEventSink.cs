@@ -7,7 +7,8 @@ public sealed class LoggingEventSink(ILogger<LoggingEventSink> logger) : ICoordi
 {
     public void Publish(CoordinatorEvent coordinatorEvent)
     {
-        LogLevel level = coordinatorEvent is WorkerDied ? LogLevel.Warning : LogLevel.Information;
+        // A restarted coordinator announces every stored run; one line each would bury the log under old runs.
+        LogLevel level = coordinatorEvent switch { WorkerDied => LogLevel.Warning, RunRecovered => LogLevel.Debug, _ => LogLevel.Information };
         logger.Log(level, "{Event}", coordinatorEvent);
     }
 }

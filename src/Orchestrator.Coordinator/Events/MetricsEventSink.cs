@@ -24,13 +24,21 @@ public sealed class MetricsEventSink(OrchestratorMetrics metrics, ILogger<Loggin
                 metrics.SetWorkerUp(died.WorkerId, false);
                 break;
             case RunStatusChanged changed:
-                lock (_gate)
-                {
-                    _runStates[changed.RunKey] = MetricState(changed.To);
-                    foreach (string state in OrchestratorMetricsOptions.DefaultRunStates)
-                        metrics.SetRuns(state, _runStates.Values.Count(s => s == state));
-                }
+                SetRunState(changed.RunKey, changed.To);
                 break;
+            case RunRecovered recovered:
+                SetRunState(recovered.RunKey, recovered.Status);
+                break;
+        }
+    }
+
+    private void SetRunState(string runKey, RunStatus status)
+    {
+        lock (_gate)
+        {
+            _runStates[runKey] = MetricState(status);
+            foreach (string state in OrchestratorMetricsOptions.DefaultRunStates)
+                metrics.SetRuns(state, _runStates.Values.Count(s => s == state));
         }
     }
 
