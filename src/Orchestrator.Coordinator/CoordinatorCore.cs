@@ -118,7 +118,7 @@ public sealed class CoordinatorCore : IAsyncDisposable
     /// <summary>An orderly leave: the worker is dead at once and its units are placed elsewhere. False if it was not live.</summary>
     public async Task<bool> DeregisterWorkerAsync(string workerId, CancellationToken cancellationToken)
     {
-        if (!await AskAsync(WorkerEntity.Kind, workerId, new ExpireLease(DateTimeOffset.MaxValue), cancellationToken)) return false;
+        if (!await AskAsync(WorkerEntity.Kind, workerId, new LeaveCluster(_time.GetUtcNow()), cancellationToken)) return false;
         await TellRunsAsync(_book.RunsHolding(workerId), new WorkerLost(workerId), cancellationToken);
         return true;
     }

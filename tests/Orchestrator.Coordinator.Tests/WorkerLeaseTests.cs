@@ -45,6 +45,35 @@ public sealed class WorkerLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_worker_that_leaves_in_order_is_not_a_death_and_its_up_series_ends()
+    {
+        await _h.Worker("a", "ConvNet").RegisterAsync();
+        await _h.Worker("b", "ConvNet").RegisterAsync();
+        _h.Time.Advance(TimeSpan.FromSeconds(16));
+        Assert.Equal(["a", "b"], (await Core.ExpireLapsedLeasesAsync(CancellationToken.None)).Order());
+        await _h.Worker("a", "ConvNet").RegisterAsync();
+        DateTimeOffset leftAt = _h.Time.GetUtcNow();
+
+        Assert.True(await Core.DeregisterWorkerAsync("a", CancellationToken.None));
+        Assert.False(await Core.DeregisterWorkerAsync("a", CancellationToken.None));
+
+        WorkerSnapshot a = (await Core.GetWorkerAsync("a", CancellationToken.None))!;
+        Assert.Equal((WorkerStatus.Dead, 1), (a.Status, a.Deaths));   // the lapse before, not the leave
+        Assert.Equal([new WorkerLeft(leftAt, "a")], _h.Events.Of<WorkerLeft>());
+        Assert.Equal(["a", "b"], _h.Events.Of<WorkerDied>().Select(d => d.WorkerId).Order());
+
+        // Down is a lapsed lease (an alert), a leave is no series at all (a scale-down is no outage).
+        string meter = "Test." + Guid.NewGuid().ToString("N");
+        using var metrics = new Orchestrator.Metrics.OrchestratorMetrics(new Orchestrator.Metrics.OrchestratorMetricsOptions { MeterName = meter });
+        using var exporter = new Orchestrator.Metrics.PrometheusExporter(meter);
+        var sink = new MetricsEventSink(metrics, NullLogger<LoggingEventSink>.Instance);
+        foreach (CoordinatorEvent e in _h.Events.All) sink.Publish(e);
+        string scrape = exporter.Scrape();
+        Assert.Contains("orchestrator_worker_up{worker=\"b\"} 0\n", scrape);
+        Assert.DoesNotContain("orchestrator_worker_up{worker=\"a\"}", scrape);
+    }
+
+    [Fact]
     public async Task A_lapsed_worker_is_declared_dead_and_its_shards_go_to_another_owner()
     {
         FakeWorker a = _h.Worker("a", "ConvNet", "ResNet18");

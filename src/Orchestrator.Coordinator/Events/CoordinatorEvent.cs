@@ -12,6 +12,9 @@ public sealed record WorkerJoined(DateTimeOffset At, string WorkerId, string Dev
 /// <summary>A worker's lease lapsed and it was declared dead; its units go elsewhere.</summary>
 public sealed record WorkerDied(DateTimeOffset At, string WorkerId, DateTimeOffset LeaseExpiredAt) : CoordinatorEvent(At);
 
+/// <summary>A worker left in order (it deregistered, as on shutdown or a scale-down); its units go elsewhere.</summary>
+public sealed record WorkerLeft(DateTimeOffset At, string WorkerId) : CoordinatorEvent(At);
+
 public sealed record RunStatusChanged(DateTimeOffset At, string RunKey, RunStatus? From, RunStatus To, string? Reason) : CoordinatorEvent(At);
 
 /// <summary>A run as a starting coordinator found it in the store: published once per stored run, before any moves on.</summary>

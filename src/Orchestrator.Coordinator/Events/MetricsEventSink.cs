@@ -23,6 +23,9 @@ public sealed class MetricsEventSink(OrchestratorMetrics metrics, ILogger<Loggin
             case WorkerDied died:
                 metrics.SetWorkerUp(died.WorkerId, false);
                 break;
+            case WorkerLeft left:
+                metrics.RemoveWorker(left.WorkerId);
+                break;
             case RunStatusChanged changed:
                 SetRunState(changed.RunKey, changed.To);
                 break;

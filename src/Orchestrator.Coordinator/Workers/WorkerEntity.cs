@@ -17,6 +17,7 @@ internal sealed class WorkerEntity(string key, CoordinatorContext context) : Ent
             RegisterWorker m => Register(m.Registration),
             RenewLease => Renew(),
             ExpireLease m => Expire(m.Now),
+            LeaveCluster m => Leave(m.Now),
             ResumeWorker => Resume(),
             GetWorker => State,
             _ => throw Unexpected(message),
@@ -53,6 +54,14 @@ internal sealed class WorkerEntity(string key, CoordinatorContext context) : Ent
         DateTimeOffset expiredAt = State.LeaseExpiresAt;
         State = State with { Status = WorkerStatus.Dead, Deaths = State.Deaths + 1 };
         AfterSave(() => context.Events.Publish(new WorkerDied(now, Key, expiredAt)));
+        return true;
+    }
+
+    private bool Leave(DateTimeOffset now)
+    {
+        if (State?.Status != WorkerStatus.Live) return false;
+        State = State with { Status = WorkerStatus.Dead };
+        AfterSave(() => context.Events.Publish(new WorkerLeft(now, Key)));
         return true;
     }
 

@@ -13,6 +13,9 @@ internal sealed record RenewLease : IEntityRequest<DateTimeOffset?>;
 /// <summary>Declares the worker dead if its lease lapsed by <see cref="Now"/>; replies whether it did.</summary>
 internal sealed record ExpireLease(DateTimeOffset Now) : IEntityRequest<bool>;
 
+/// <summary>An orderly leave: a live worker is marked dead at once, not counted as a lapse; replies whether it was live.</summary>
+internal sealed record LeaveCluster(DateTimeOffset Now) : IEntityRequest<bool>;
+
 /// <summary>After a coordinator restart: a live worker gets a full lease from now, time to reach the new coordinator.</summary>
 internal sealed record ResumeWorker : IEntityRequest<WorkerSnapshot?>;
 
