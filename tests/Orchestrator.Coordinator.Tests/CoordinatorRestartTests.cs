@@ -1,11 +1,9 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Coordinator.Events;
 using Orchestrator.Coordinator.Placement;
 using Orchestrator.Coordinator.Runs;
 using Orchestrator.Coordinator.Sweeps;
 using Orchestrator.Coordinator.Tests.Support;
 using Orchestrator.Coordinator.Workers;
-using Orchestrator.Metrics;
 
 namespace Orchestrator.Coordinator.Tests;
 
@@ -70,12 +68,7 @@ public sealed class CoordinatorRestartTests : IAsyncLifetime
         Assert.True(firstMove < 0 || lastRecovered < firstMove, "a run moved on before every stored run was announced");
 
         // Metrics fed only what the restarted coordinator published count every run, not just those that move again.
-        string meter = "Test." + Guid.NewGuid().ToString("N");
-        using var metrics = new OrchestratorMetrics(new OrchestratorMetricsOptions { MeterName = meter });
-        using var exporter = new PrometheusExporter(meter);
-        var sink = new MetricsEventSink(metrics, NullLogger<LoggingEventSink>.Instance);
-        foreach (CoordinatorEvent e in published) sink.Publish(e);
-        string scrape = exporter.Scrape();
+        string scrape = EventMetrics.Scrape(published);
         foreach (string state in new[] { "succeeded", "cancelled", "running" })
             Assert.Contains($"orchestrator_runs{{state=\"{state}\"}} 1\n", scrape);
     }

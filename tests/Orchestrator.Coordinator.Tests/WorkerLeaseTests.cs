@@ -63,12 +63,7 @@ public sealed class WorkerLeaseTests : IAsyncLifetime
         Assert.Equal(["a", "b"], _h.Events.Of<WorkerDied>().Select(d => d.WorkerId).Order());
 
         // Down is a lapsed lease (an alert), a leave is no series at all (a scale-down is no outage).
-        string meter = "Test." + Guid.NewGuid().ToString("N");
-        using var metrics = new Orchestrator.Metrics.OrchestratorMetrics(new Orchestrator.Metrics.OrchestratorMetricsOptions { MeterName = meter });
-        using var exporter = new Orchestrator.Metrics.PrometheusExporter(meter);
-        var sink = new MetricsEventSink(metrics, NullLogger<LoggingEventSink>.Instance);
-        foreach (CoordinatorEvent e in _h.Events.All) sink.Publish(e);
-        string scrape = exporter.Scrape();
+        string scrape = EventMetrics.Scrape(_h.Events.All);
         Assert.Contains("orchestrator_worker_up{worker=\"b\"} 0\n", scrape);
         Assert.DoesNotContain("orchestrator_worker_up{worker=\"a\"}", scrape);
     }
