@@ -34,6 +34,18 @@ public static class AllReduceBenchmark
             return;
         }
 
+        if (options.Client == "grpc-ring")
+        {
+            await using GrpcRing grpcRing = await GrpcRing.ConnectAsync(options, cancellationToken);
+            long exchanges = 0;
+            var ringToken = new float[options.World];
+            var ringResults = await MeasureAsync(options, () => grpcRing.AllReduceAsync(exchanges++, ringToken, cancellationToken),
+                values => grpcRing.AllReduceAsync(exchanges++, values, cancellationToken));
+            await grpcRing.AllReduceAsync(exchanges++, ringToken, cancellationToken);
+            Print(options, ringResults);
+            return;
+        }
+
         var workerOptions = new WorkerOptions { WorkerId = $"rank{options.Rank}", BearerToken = Token, ChunkElements = options.ChunkElements };
         var mailbox = new GradientMailbox();
         using var replicas = new RunReplicas(workerOptions, IProgressReporter.Silent);

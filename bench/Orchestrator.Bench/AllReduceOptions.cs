@@ -48,7 +48,7 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
                 case "--iterations": iterations = Integer(flag, value, 1); break;
                 case "--chunk-elements": chunkElements = Integer(flag, value, 1); break;
                 case "--client":
-                    client = value is "direct" or "sockets" or "raw-tcp" or "raw-direct" or "raw-ring-rs" or "raw-ring-ag" ? value
+                    client = value is "grpc-ring" or "direct" or "sockets" or "raw-tcp" or "raw-direct" or "raw-ring-rs" or "raw-ring-ag" ? value
                         : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler), raw-tcp (the ring without gRPC), "
                             + $"raw-direct (ours' direct pattern without gRPC), raw-ring-rs or raw-ring-ag (one phase around the ring, the other direct), not '{value}'");
                     break;

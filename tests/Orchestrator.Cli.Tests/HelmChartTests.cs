@@ -152,26 +152,9 @@ public sealed class HelmChartTests
     [InlineData("templates/_helpers.tpl", "- --tls-ca", "- --tls-authority", "worker has no flag --tls-authority")]
     public void An_edit_that_breaks_the_chart_is_reported(string file, string from, string to, string expected)
     {
-        string copy = Directory.CreateTempSubdirectory("helm-chart-").FullName;
-        try
-        {
-            foreach (string source in Directory.GetFiles(HelmChart.Folder, "*", SearchOption.AllDirectories))
-            {
-                string target = Path.Combine(copy, Path.GetRelativePath(HelmChart.Folder, source));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(source, target);
-            }
-            string edited = Path.Combine(copy, file);
-            string text = File.ReadAllText(edited);
-            Assert.Contains(from, text);
-            File.WriteAllText(edited, text.Replace(from, to));
-            var problems = ManifestChecks.All(WithUsersTlsSecret(HelmChart.RenderFrom(copy, [.. Tls, "sweep.enabled=true"]))).ToList();
-            Assert.Contains(problems, p => p.Contains(expected));
-        }
-        finally
-        {
-            Directory.Delete(copy, recursive: true);
-        }
+        using var copy = EditedCopy.Of(HelmChart.Folder, Directory.GetFiles(HelmChart.Folder, "*", SearchOption.AllDirectories), file, from, to);
+        var problems = ManifestChecks.All(WithUsersTlsSecret(HelmChart.RenderFrom(copy.Folder, [.. Tls, "sweep.enabled=true"]))).ToList();
+        Assert.Contains(problems, p => p.Contains(expected));
     }
 
     [Fact]

@@ -3,10 +3,8 @@ using Orchestrator.Cli.Tests.Deployment;
 namespace Orchestrator.Cli.Tests;
 
 /// <summary>Each check catches the mistake it is there for: the real manifests with one edit fail it.</summary>
-public sealed class ManifestChecksTests : IDisposable
+public sealed class ManifestChecksTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("k8s-checks-").FullName;
-
     [Theory]
     [InlineData("coordinator.yaml", "targetPort: grpc", "targetPort: gprc", "port grpc targets 'gprc'")]
     [InlineData("workers-cpu.yaml", "serviceName: orchestrator-workers", "serviceName: workers", "serviceName 'workers' is not a Service here")]
@@ -39,21 +37,10 @@ public sealed class ManifestChecksTests : IDisposable
         Assert.Empty(ManifestChecks.All(LoadWithEdit("coordinator.yaml", "", "")));
     }
 
-    /// <summary>The top-level manifests with one file's text edited (each edit must apply, or the case is void).</summary>
-    private IReadOnlyList<Manifest> LoadWithEdit(string file, string from, string to)
+    /// <summary>The top-level manifests with one file's text edited.</summary>
+    private static IReadOnlyList<Manifest> LoadWithEdit(string file, string from, string to)
     {
-        foreach (string source in KubernetesManifests.TopLevelFiles())
-        {
-            string text = File.ReadAllText(source);
-            if (Path.GetFileName(source) == file && from.Length > 0)
-            {
-                Assert.Contains(from, text);
-                text = text.Replace(from, to, StringComparison.Ordinal);
-            }
-            File.WriteAllText(Path.Combine(_folder, Path.GetFileName(source)), text);
-        }
-        return Manifest.Load(Directory.GetFiles(_folder, "*.yaml").Order());
+        using var copy = EditedCopy.Of(RepositoryPaths.Kubernetes, KubernetesManifests.TopLevelFiles(), file, from, to);
+        return Manifest.Load(Directory.GetFiles(copy.Folder, "*.yaml").Order());
     }
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
