@@ -24,4 +24,7 @@ internal sealed class SeenAssignments
     }
 
     public void Forget(string runId) => runs.Remove(runId);
+
+    /// <summary>Forgets every run: after a lost lease, the coordinator's orders are taken anew.</summary>
+    public void Clear() => runs.Clear();
 }

@@ -13,15 +13,19 @@ namespace Orchestrator.Worker;
 /// <summary>
 /// A worker's life: serve the worker gRPC service, register with the coordinator, keep the lease with heartbeats, and
 /// carry out the assignments it streams, one at a time. Losing the coordinator ends only the session (registration,
-/// heartbeats, the stream), never the step in progress: reports are retried until the coordinator answers. A newer
-/// attempt of the step in progress cancels it.
+/// heartbeats, the stream), not the step in progress: reports are retried until the coordinator answers. A newer
+/// attempt of the step in progress cancels it. Registering again ends the work taken before: the coordinator counts a
+/// worker that registers again (after a lapsed lease, a broken session or its own restart) as having lost what it held,
+/// and places that anew, maybe elsewhere, where a copy still running here would write the run's folder beside it.
 /// </summary>
 public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint, AssignmentExecutor executor, RunReplicas replicas,
     GradientMailbox mailbox, ILogger<WorkerService> logger) : BackgroundService
 {
-    private readonly Channel<StepAssignment> _assignments = Channel.CreateUnbounded<StepAssignment>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(StepAssignment Assignment, long Registration)> _assignments =
+        Channel.CreateUnbounded<(StepAssignment, long)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private readonly SeenAssignments _seen = new();
+    private long _registrations;   // work taken under an earlier registration is void
     private (StepAssignment Assignment, CancellationTokenSource Cancel)? _current;
     private GrpcServer? _server;
     private CancellationTokenSource? _session;
@@ -97,6 +101,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
         RegisterWorkerResponse registered = await coordinator.AsyncUnaryCall(CoordinatorMethods.RegisterWorker, registration, new CallOptions(CancellationToken: stoppingToken));
         logger.LogInformation("registered with {Coordinator} (incarnation {Incarnation})", options.Coordinator, registered.Incarnation);
         backoff.Reset();
+        AbandonEarlierWork();
 
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         lock (_gate) _session = session;
@@ -137,17 +142,40 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
             if (_current is var (running, cancel) && running.RunId == assignment.RunId && running.Kind == WorkKind.Shards
                 && (assignment.Step, assignment.Attempt).CompareTo((running.Step, running.Attempt)) > 0)
                 cancel.Cancel();
+            _assignments.Writer.TryWrite((assignment, _registrations));
         }
-        _assignments.Writer.TryWrite(assignment);
+    }
+
+    /// <summary>
+    /// After registering again: the coordinator has counted what this worker held as lost and places it anew (a stage
+    /// may already run elsewhere), so the work in progress stops and what is queued is dropped. Orders the coordinator
+    /// sends from now on are taken afresh, a stage resuming from its latest checkpoint.
+    /// </summary>
+    private void AbandonEarlierWork()
+    {
+        lock (_gate)
+        {
+            if (_registrations++ == 0) return;
+            _seen.Clear();
+            if (_current is var (running, cancel))
+            {
+                logger.LogWarning("registered again: abandoning {Run} {Kind} step {Step}, which the coordinator places anew", running.RunId, running.Kind, running.Step);
+                cancel.Cancel();
+            }
+        }
     }
 
     private async Task WorkAsync(CallInvoker coordinator, CancellationToken stoppingToken)
     {
-        await foreach (StepAssignment assignment in _assignments.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var (assignment, registration) in _assignments.Reader.ReadAllAsync(CancellationToken.None))
         {
             if (stoppingToken.IsCancellationRequested) break;
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            lock (_gate) _current = (assignment, cancel);
+            lock (_gate)
+            {
+                if (registration != _registrations) continue;
+                _current = (assignment, cancel);
+            }
             if (Superseded(assignment)) continue;
             StepReport? report = await executor.ExecuteAsync(assignment, cancel.Token);
             lock (_gate)
@@ -168,7 +196,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
     private bool Superseded(StepAssignment assignment)
     {
         lock (_gate)
-            return assignment.Kind != WorkKind.Evaluate && _assignments.Reader.TryPeek(out StepAssignment? next) && next.RunId == assignment.RunId
+            return assignment.Kind != WorkKind.Evaluate && _assignments.Reader.TryPeek(out var queued) && queued.Assignment is var next && next.RunId == assignment.RunId
                 && next.Kind == assignment.Kind && (next.Step, next.Attempt).CompareTo((assignment.Step, assignment.Attempt)) > 0;
     }
 

@@ -177,6 +177,70 @@ public sealed class DistributedRunTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A worker frozen past its lease in the middle of stage 1 is declared dead, and the stage is placed on the other
+    /// worker. Thawed, the frozen one registers again and must drop its stale copy of the stage, which would otherwise
+    /// run to the end beside the new one, writing the same run folder.
+    /// </summary>
+    [Fact]
+    public async Task A_worker_frozen_past_its_lease_drops_the_stage_placed_elsewhere_and_the_run_ends_bit_for_bit()
+    {
+        const string frozenConfig = """
+            seed: 5
+            threads: 1
+            output: runs/frozen
+            dataset: {name: mnist, train_per_class: 30, test_limit: 300}
+            gan: {width: 16}
+            pretrain: {epochs: 10, steps_per_epoch: 15, batch: 32, checkpoint_every: 2, score_ipc: 2, score_epochs: 2}
+            match: {epochs: 1, steps_per_epoch: 2, batch: 16, shards: 2, pool: [ConvNetW32, ConvNet], pool_steps: 2, checkpoint_every: 5}
+            evaluate: {ipc: [1], runs: 1, epochs: 2}
+            """;
+        string configFile = Path.Combine(_root, "frozen.yaml");
+        File.WriteAllText(configFile, frozenConfig);
+        await OrchestratorProcess.RunAsync(_root, Generous, "run", "--single-process", "--config", configFile, "--output", "runs/single");
+        byte[] reference = File.ReadAllBytes(Path.Combine(_root, "runs", "single", "generator.safetensors"));
+
+        string token = TokenFile("a-test-token");
+        var (coordinator, address) = await StartCoordinatorAsync(token, 0, "--lease-seconds", "3", "--heartbeat-seconds", "0.5");
+        OrchestratorProcess Worker(string id) => OrchestratorProcess.Start(_root, "worker", "--coordinator", address.ToString(), "--id", id, "--token-file", token, "--pool", "ConvNetW32,ConvNet");
+        var workers = new Dictionary<string, OrchestratorProcess> { ["a"] = Worker("a"), ["b"] = Worker("b") };
+        try
+        {
+            using var control = await ConnectAsync(address, "a-test-token");
+            SubmitRunResponse run = await control.SubmitRunAsync(frozenConfig, [], CancellationToken.None);
+            string holder = await WhichPrintsAsync(workers, new Regex(@"\[pretrain\] 1/150"));
+            OrchestratorProcess frozen = workers[holder];
+            frozen.Pause();
+            await coordinator.WaitForOutputAsync(new Regex($"declared dead: {holder}"), TimeSpan.FromSeconds(60));
+            frozen.Resume();
+
+            await frozen.WaitForOutputAsync(new Regex(@"registered again: abandoning \S+ Pretrain"), TimeSpan.FromSeconds(60));
+            RunStatus final = await WaitForEndAsync(control, run.RunId);
+            Assert.True(final.State == RunState.Succeeded, $"run ended {final.State}: {final.Error}\n{coordinator.Output}");
+            Assert.DoesNotContain("[pretrain] 150/150", frozen.Output);
+            Assert.Contains("[pretrain] 150/150", workers[holder == "a" ? "b" : "a"].Output);
+            Assert.True(reference.AsSpan().SequenceEqual(DistributedGenerator("runs/frozen")), "the generator differs from the single-process one");
+        }
+        finally
+        {
+            coordinator.Dispose();
+            foreach (OrchestratorProcess worker in workers.Values) worker.Dispose();
+        }
+    }
+
+    /// <summary>The name of the first of <paramref name="processes"/> to print <paramref name="pattern"/>.</summary>
+    private static async Task<string> WhichPrintsAsync(IReadOnlyDictionary<string, OrchestratorProcess> processes, Regex pattern)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var (name, process) in processes)
+                if (pattern.IsMatch(process.Output)) return name;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"none printed /{pattern}/ within {Generous}");
+    }
+
     [Fact]
     public async Task Prometheus_scrapes_the_live_coordinator_and_workers_and_the_run_reports_its_losses()
     {

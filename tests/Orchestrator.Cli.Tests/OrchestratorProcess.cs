@@ -86,6 +86,19 @@ internal sealed class OrchestratorProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGSTOP: the process freezes, as in a long GC pause or on a node under memory pressure, until <see cref="Resume"/>.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>SIGCONT: a paused process runs on from where it stood.</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{name} {_process.Id} exited with {kill.ExitCode}");
+    }
+
     /// <summary>SIGKILL: no cleanup, as a crashed node or an OOM kill.</summary>
     public void Kill()
     {
