@@ -46,9 +46,10 @@ public sealed class DistributedRunTests : IDisposable
         }
     }
 
-    private async Task<byte[]> SingleProcessGeneratorAsync()
+    /// <param name="configFile">The run's config; <see cref="ConfigFile"/> when null.</param>
+    private async Task<byte[]> SingleProcessGeneratorAsync(string? configFile = null)
     {
-        await OrchestratorProcess.RunAsync(_root, Generous, "run", "--single-process", "--config", ConfigFile, "--output", "runs/single");
+        await OrchestratorProcess.RunAsync(_root, Generous, "run", "--single-process", "--config", configFile ?? ConfigFile, "--output", "runs/single");
         return File.ReadAllBytes(Path.Combine(_root, "runs", "single", "generator.safetensors"));
     }
 
@@ -197,8 +198,7 @@ public sealed class DistributedRunTests : IDisposable
             """;
         string configFile = Path.Combine(_root, "frozen.yaml");
         File.WriteAllText(configFile, frozenConfig);
-        await OrchestratorProcess.RunAsync(_root, Generous, "run", "--single-process", "--config", configFile, "--output", "runs/single");
-        byte[] reference = File.ReadAllBytes(Path.Combine(_root, "runs", "single", "generator.safetensors"));
+        byte[] reference = await SingleProcessGeneratorAsync(configFile);
 
         string token = TokenFile("a-test-token");
         var (coordinator, address) = await StartCoordinatorAsync(token, 0, "--lease-seconds", "3", "--heartbeat-seconds", "0.5");
