@@ -25,6 +25,6 @@ internal sealed class SeenAssignments
 
     public void Forget(string runId) => runs.Remove(runId);
 
-    /// <summary>Forgets every run: after a lost lease, the coordinator's orders are taken anew.</summary>
+    /// <summary>Forgets every run: after registering again, the coordinator's orders are taken anew.</summary>
     public void Clear() => runs.Clear();
 }
