@@ -45,7 +45,10 @@ internal sealed class InPlaceConnectionMiddleware(ConnectionDelegate next, GrpcS
         var input = connection.Transport.Input;
         while (true)
         {
-            ReadResult read = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+            // Not cancelled by ConnectionClosed: Kestrel fires it as soon as the client half-closes, which a client that
+            // sends its whole call at once does right away, and the bytes it sent would go unread. A closed connection
+            // completes the pipe instead; a reset throws.
+            ReadResult read = await input.ReadAsync().ConfigureAwait(false);
             bool? verdict = Verdict(read.Buffer);
             if (verdict is not null || read.IsCompleted || read.IsCanceled)
             {
