@@ -18,8 +18,8 @@ namespace Orchestrator.Bench;
 /// </summary>
 public static class AllReduceBenchmark
 {
-    private const string Token = "allreduce-bench";
-    private const int MaxMessageSize = 64 * 1024 * 1024;
+    internal const string Token = "allreduce-bench";
+    internal const int MaxMessageSize = 64 * 1024 * 1024;
 
     public static async Task RunAsync(AllReduceOptions options, CancellationToken cancellationToken)
     {

@@ -19,15 +19,15 @@ namespace Orchestrator.Bench;
 /// </summary>
 internal sealed class GrpcRing : IAsyncDisposable
 {
-    private const string Token = "allreduce-bench";
-    private const int MaxMessageSize = 64 * 1024 * 1024;
-
     private readonly Lock _gate = new();
     private readonly int _rank;
     private readonly int _world;
     private readonly int _chunkElements;
     private readonly GrpcServer _server;
-    private readonly PeerClients _peers = new(new GrpcChannelOptions { BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize, DirectHttp2 = true });
+    private readonly PeerClients _peers = new(new GrpcChannelOptions
+    {
+        BearerToken = AllReduceBenchmark.Token, MaxReceiveMessageSize = AllReduceBenchmark.MaxMessageSize, DirectHttp2 = true,
+    });
     private readonly List<(GradientChunk Header, byte[] Data)> _early = [];
     private Uri? _right;
     private Exchange? _current;
@@ -40,7 +40,7 @@ internal sealed class GrpcRing : IAsyncDisposable
         var method = new Method<int, GradientReceipt>(wire.Type, wire.ServiceName, wire.Name, delivered, wire.ResponseMarshaller);
         _server = new GrpcServer(new GrpcServerOptions
         {
-            BearerToken = Token, MaxReceiveMessageSize = MaxMessageSize,
+            BearerToken = AllReduceBenchmark.Token, MaxReceiveMessageSize = AllReduceBenchmark.MaxMessageSize,
             InPlaceMethods = { InPlaceClientStreamingMethod.Create(method, () => new Receipt()) },
         }, new ServiceDefinitionBuilder().AddMethod(method, (IAsyncStreamReader<int> _, ServerCallContext _) => Task.FromResult(new GradientReceipt())).Build());
     }
@@ -123,8 +123,7 @@ internal sealed class GrpcRing : IAsyncDisposable
             // Done once every step's chunks are in: then every chunk to forward has been handed to its stream too.
             for (int step = 0; step < steps; step++)
             {
-                int received = step < ring._world - 1 ? ring._rank - step - 1 : ring._rank - (step - (ring._world - 1));
-                var (_, length) = RawSockets.Segment(received, values.Length, ring._world);
+                var (_, length) = RawSockets.Segment(RingSchedule.Received(ring._rank, ring._world, step), values.Length, ring._world);
                 _expected += (length + ring._chunkElements - 1) / ring._chunkElements;
             }
             if (_expected == 0) _finished.TrySetResult();
@@ -137,10 +136,7 @@ internal sealed class GrpcRing : IAsyncDisposable
         /// <summary>Folds (reduce-scatter) or copies (all-gather) a chunk from the left, then hands it on.</summary>
         public void Receive(GradientChunk header, ReadOnlySequence<byte> data)
         {
-            int world = _ring._world;
-            int step = header.Phase == ReducePhase.ReduceScatter
-                ? Mod(_ring._rank - 1 - header.Segment, world)
-                : world - 1 + Mod(_ring._rank - header.Segment, world);
+            int step = RingSchedule.ReceivingStep(_ring._rank, _ring._world, header.Phase == ReducePhase.ReduceScatter, header.Segment);
             Span<float> target = _values.AsSpan((int)header.Offset, (int)(data.Length / sizeof(float)));
             if (header.Phase == ReducePhase.ReduceScatter)
             {
@@ -160,7 +156,7 @@ internal sealed class GrpcRing : IAsyncDisposable
             var chunk = new GradientChunk
             {
                 Step = Key, Phase = step < world - 1 ? ReducePhase.ReduceScatter : ReducePhase.AllGather,
-                Segment = step < world - 1 ? Mod(_ring._rank - step, world) : Mod(_ring._rank + 1 - (step - (world - 1)), world),
+                Segment = RingSchedule.Sent(_ring._rank, world, step),
                 Offset = offset, Data = UnsafeByteOperations.UnsafeWrap(FloatBytes.Of(_values, offset, count)), RunId = "bench", Buffer = "step",
             };
             // Step 0 sends from the caller, the other steps from the read loop.
@@ -197,8 +193,6 @@ internal sealed class GrpcRing : IAsyncDisposable
             await previous;
             await call.RequestStream.WriteAsync(chunk);
         }
-
-        private static int Mod(long value, int n) => (int)(((value % n) + n) % n);
     }
 
     private sealed class Receipt : InPlaceCall<int, GradientReceipt>

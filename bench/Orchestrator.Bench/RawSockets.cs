@@ -27,8 +27,11 @@ internal static class RawSockets
     /// <summary>Segment <paramref name="index"/> (taken modulo <paramref name="world"/>) of <paramref name="floats"/> split into one per rank.</summary>
     public static (int Start, int Length) Segment(int index, int floats, int world)
     {
-        int k = ((index % world) + world) % world;
+        int k = Wrap(index, world);
         long start = (long)floats * k / world, end = (long)floats * (k + 1) / world;
         return ((int)start, (int)(end - start));
     }
+
+    /// <summary><paramref name="index"/> modulo <paramref name="world"/>, in 0..world-1 for negative indices too.</summary>
+    public static int Wrap(int index, int world) => ((index % world) + world) % world;
 }

@@ -109,13 +109,9 @@ internal sealed class RawTcpRing : IRawTcpAllReduce
 
     private void ReceiveExactly(Span<float> values) => RawSockets.ReceiveExactly(_left, values, $"rank {_rank}, left neighbour");
 
-    // Reduce-scatter step t sends segment (rank - t) and receives (rank - t - 1); all-gather step s = t - (n - 1) sends
-    // (rank + 1 - s) and receives (rank - s). Either way step t sends what step t - 1 received.
-    private (int Start, int Length) SentSegment(int t, int floats) =>
-        Segment(t < _world - 1 ? _rank - t : _rank + 1 - (t - (_world - 1)), floats);
+    private (int Start, int Length) SentSegment(int t, int floats) => Segment(RingSchedule.Sent(_rank, _world, t), floats);
 
-    private (int Start, int Length) ReceivedSegment(int t, int floats) =>
-        Segment(t < _world - 1 ? _rank - t - 1 : _rank - (t - (_world - 1)), floats);
+    private (int Start, int Length) ReceivedSegment(int t, int floats) => Segment(RingSchedule.Received(_rank, _world, t), floats);
 
     private (int Start, int Length) Segment(int index, int floats) => RawSockets.Segment(index, floats, _world);
 
