@@ -23,10 +23,14 @@ public static class AllReduceBenchmark
 
     public static async Task RunAsync(AllReduceOptions options, CancellationToken cancellationToken)
     {
-        if (options.RawTcp)
+        if (options.RawTcp || options.Client == "grpc-lane")
         {
-            using IRawTcpAllReduce tcp = options.Client == "raw-tcp"
-                ? await RawTcpRing.ConnectAsync(options, cancellationToken) : await RawTcpMesh.ConnectAsync(options, options.Mesh, cancellationToken);
+            using IBlockingAllReduce tcp = options.Client switch
+            {
+                "raw-tcp" => await RawTcpRing.ConnectAsync(options, cancellationToken),
+                "grpc-lane" => await LaneRing.ConnectAsync(options, cancellationToken),
+                _ => await RawTcpMesh.ConnectAsync(options, options.Mesh, cancellationToken),
+            };
             var token = new float[options.World];
             var raw = await MeasureAsync(options, () => Task.Run(() => tcp.AllReduce(token), cancellationToken),
                 values => Task.Run(() => (tcp.AllReduce(values), (long)values.Length * 4 * 2 * (options.World - 1) / options.World), cancellationToken));

@@ -24,7 +24,7 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
         _ => throw new InvalidOperationException($"--client {Client} is not a mesh pattern"),
     };
 
-    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|grpc-ring|raw-tcp|raw-direct|raw-ring-rs|raw-ring-ag]";
+    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|grpc-ring|grpc-lane|raw-tcp|raw-direct|raw-ring-rs|raw-ring-ag]";
 
     public static AllReduceOptions Parse(IReadOnlyList<string> args)
     {
@@ -48,8 +48,8 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
                 case "--iterations": iterations = Integer(flag, value, 1); break;
                 case "--chunk-elements": chunkElements = Integer(flag, value, 1); break;
                 case "--client":
-                    client = value is "grpc-ring" or "direct" or "sockets" or "raw-tcp" or "raw-direct" or "raw-ring-rs" or "raw-ring-ag" ? value
-                        : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler), grpc-ring (the plain ring over our gRPC), raw-tcp (the ring without gRPC), "
+                    client = value is "grpc-ring" or "grpc-lane" or "direct" or "sockets" or "raw-tcp" or "raw-direct" or "raw-ring-rs" or "raw-ring-ag" ? value
+                        : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler), grpc-ring (the plain ring over our gRPC), grpc-lane (the plain ring over push lanes), raw-tcp (the ring without gRPC), "
                             + $"raw-direct (ours' direct pattern without gRPC), raw-ring-rs or raw-ring-ag (one phase around the ring, the other direct), not '{value}'");
                     break;
                 default: throw new ArgumentException($"unknown flag {flag}; {Usage}");

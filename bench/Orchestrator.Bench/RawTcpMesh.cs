@@ -25,7 +25,7 @@ internal enum MeshPattern
 /// <see cref="RawTcpRing"/> (both phases around the ring) it shows what each phase's pattern costs on this machine,
 /// and <see cref="MeshPattern.Direct"/> beside ours what the HTTP/2 and gRPC layers add to ours' own pattern.
 /// </summary>
-internal sealed class RawTcpMesh : IRawTcpAllReduce
+internal sealed class RawTcpMesh : IBlockingAllReduce
 {
     private readonly Socket?[] _peers;
     private readonly int _rank;

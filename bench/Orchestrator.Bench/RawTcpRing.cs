@@ -10,7 +10,7 @@ namespace Orchestrator.Bench;
 /// the all-gather received straight into the result, as Gloo does. Not a transport of the product: beside Gloo it
 /// shows what this runtime can reach on the machine, and beside ours what the HTTP/2 and gRPC layers cost.
 /// </summary>
-internal sealed class RawTcpRing : IRawTcpAllReduce
+internal sealed class RawTcpRing : IBlockingAllReduce
 {
     private readonly Socket _right;
     private readonly Socket _left;

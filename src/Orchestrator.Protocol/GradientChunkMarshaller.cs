@@ -23,7 +23,7 @@ public static class GradientChunkMarshaller
     }
 
     /// <summary>Writes every field but <c>data</c>, then <c>data</c>'s tag and length, and returns its bytes to be sent after them.</summary>
-    private static ReadOnlyMemory<byte> SerializeAllButData(GradientChunk chunk, IBufferWriter<byte> output)
+    public static ReadOnlyMemory<byte> SerializeAllButData(GradientChunk chunk, IBufferWriter<byte> output)
     {
         GradientChunk head = chunk.Clone();
         head.Data = ByteString.Empty;

@@ -13,7 +13,10 @@ using Orchestrator.Transport.Server.InPlace;
 
 namespace Orchestrator.Transport.Tests;
 
-/// <summary>In-place methods: served on the read loop to clients that ask, the usual way to everyone else.</summary>
+/// <summary>
+/// In-place methods: served on the read loop to clients that ask, the usual way to everyone else; and served on a lane
+/// server of their own (<see cref="InPlaceLaneServer"/>), where the cases marked with <c>lane</c> run as well.
+/// </summary>
 public class InPlaceTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
@@ -28,7 +31,7 @@ public class InPlaceTests
         string expected = $"{Convert.ToHexStringLower(SHA256.HashData(data))}:{data.Length}";
         foreach (bool ask in new[] { true, false })
         {
-            using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions { BearerToken = "t", DirectHttp2 = true, AskInPlace = ask });
+            using var channel = new GrpcChannel(host.Address, new GrpcChannelOptions { BearerToken = "t", DirectHttp2 = true, AskInPlace = ask });
             using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Digest);
             // Messages of every size: empty, tiny, and larger than a DATA frame (gathered before they are handed on).
             foreach (int size in new[] { 0, 1, 1000, 5 * 1024 * 1024, 4 * 1024 * 1024 - 983 + 16 })
@@ -52,7 +55,7 @@ public class InPlaceTests
         using X509Certificate2 certificate = TlsTests.SelfSigned();
         var inPlace = new InPlaceDigests();
         await using var host = await StartAsync(inPlace, new GrpcServerOptions { Certificate = certificate });
-        using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions
+        using var channel = new GrpcChannel(host.Address, new GrpcChannelOptions
         {
             DirectHttp2 = true, AskInPlace = true,
             RemoteCertificateValidation = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(),
@@ -64,14 +67,16 @@ public class InPlaceTests
         Assert.Equal(1, inPlace.Calls);
     }
 
-    [Fact]
-    public async Task refusals_come_as_statuses_on_an_in_place_connection()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task refusals_come_as_statuses_on_an_in_place_connection(bool lane)
     {
         var inPlace = new InPlaceDigests();
-        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 1000 });
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 1000 }, lane);
         async Task<StatusCode> CallAsync(string? token, Method<byte[], byte[]> method, int size)
         {
-            using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions { BearerToken = token, DirectHttp2 = true, AskInPlace = true });
+            using var channel = new GrpcChannel(host.Address, new GrpcChannelOptions { BearerToken = token, DirectHttp2 = true, AskInPlace = true });
             using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(method);
             try
             {
@@ -94,13 +99,15 @@ public class InPlaceTests
         Assert.Equal(StatusCode.OK, await CallAsync("t", TestMethods.Digest, 0));
     }
 
-    [Fact]
-    public async Task a_call_that_throws_ends_as_UNKNOWN_and_the_connection_serves_the_next()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task a_call_that_throws_ends_as_UNKNOWN_and_the_connection_serves_the_next(bool lane)
     {
         var inPlace = new InPlaceDigests();
         var logs = new ErrorCountingLoggerFactory();
-        await using var host = await StartAsync(inPlace, new GrpcServerOptions { LoggerFactory = logs });
-        using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions { DirectHttp2 = true, AskInPlace = true });
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { LoggerFactory = logs }, lane);
+        using var channel = new GrpcChannel(host.Address, new GrpcChannelOptions { DirectHttp2 = true, AskInPlace = true });
         foreach (var (message, expected) in new[] { ("boom", StatusCode.Unknown), ("fine", StatusCode.OK), ("boom", StatusCode.Unknown), ("fine", StatusCode.OK) })
         {
             using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Digest);
@@ -143,18 +150,20 @@ public class InPlaceTests
     /// the same bytes flipped, cut or extended end with the connection closed, never a hang, and the server logs no
     /// error (a bug in the loop would) and serves the next connection.
     /// </summary>
-    [Fact]
-    public async Task mutated_client_streams_end_cleanly_and_the_server_goes_on()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task mutated_client_streams_end_cleanly_and_the_server_goes_on(bool lane)
     {
         var inPlace = new InPlaceDigests();
         var logs = new ErrorCountingLoggerFactory();
-        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 4096, LoggerFactory = logs });
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 4096, LoggerFactory = logs }, lane);
         byte[] valid = ClientStart(ask: true, headers: true);
         var random = new Random(9102);
         for (int round = 0; round < 150; round++)
         {
             byte[] input = round == 0 ? valid : Mutate(valid, random);
-            byte[] output = await ExchangeAsync(host.Server.Address, input).WaitAsync(HangGuard);
+            byte[] output = await ExchangeAsync(host.Address, input).WaitAsync(HangGuard);
             if (round == 0)
             {
                 var (status, message) = ParseAnswer(output);
@@ -163,19 +172,21 @@ public class InPlaceTests
             }
         }
         Assert.True(logs.Errors.Count == 0, string.Join("\n----\n", logs.Errors));
-        byte[] after = await ExchangeAsync(host.Server.Address, valid).WaitAsync(HangGuard);
+        byte[] after = await ExchangeAsync(host.Address, valid).WaitAsync(HangGuard);
         Assert.Equal("0", ParseAnswer(after).Status);
     }
 
-    [Fact]
-    public async Task windows_reopen_as_data_is_consumed_so_a_call_many_windows_long_completes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task windows_reopen_as_data_is_consumed_so_a_call_many_windows_long_completes(bool lane)
     {
         // The smallest windows HTTP/2 allows: 3 MiB crosses each of them about fifty times.
         var inPlace = new InPlaceDigests();
-        await using var host = await StartAsync(inPlace, new GrpcServerOptions { InitialConnectionWindowSize = 65_535, InitialStreamWindowSize = 65_535 });
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { InitialConnectionWindowSize = 65_535, InitialStreamWindowSize = 65_535 }, lane);
         byte[] data = new byte[3 * 1024 * 1024];
         new Random(11).NextBytes(data);
-        using var channel = new GrpcChannel(host.Server.Address, new GrpcChannelOptions { DirectHttp2 = true, AskInPlace = true });
+        using var channel = new GrpcChannel(host.Address, new GrpcChannelOptions { DirectHttp2 = true, AskInPlace = true });
         using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Digest);
         for (int offset = 0; offset < data.Length; offset += 20_000)
             await call.RequestStream.WriteAsync(data[offset..Math.Min(offset + 20_000, data.Length)]).WaitAsync(HangGuard);
@@ -185,11 +196,13 @@ public class InPlaceTests
     }
 
     [Theory]
-    [InlineData(65_535, 1 << 20, 0x7, 0x3)]          // past the connection's window: GOAWAY FLOW_CONTROL_ERROR
-    [InlineData(1 << 20, 65_535, 0x3, 0x3)]          // past the stream's window only: RST_STREAM FLOW_CONTROL_ERROR
-    public async Task data_past_a_window_is_a_flow_control_error(int connectionWindow, int streamWindow, int frameType, uint errorCode)
+    [InlineData(65_535, 1 << 20, 0x7, 0x3, false)]          // past the connection's window: GOAWAY FLOW_CONTROL_ERROR
+    [InlineData(1 << 20, 65_535, 0x3, 0x3, false)]          // past the stream's window only: RST_STREAM FLOW_CONTROL_ERROR
+    [InlineData(65_535, 1 << 20, 0x7, 0x3, true)]
+    [InlineData(1 << 20, 65_535, 0x3, 0x3, true)]
+    public async Task data_past_a_window_is_a_flow_control_error(int connectionWindow, int streamWindow, int frameType, uint errorCode, bool lane)
     {
-        await using var host = await StartAsync(new InPlaceDigests(), new GrpcServerOptions { InitialConnectionWindowSize = connectionWindow, InitialStreamWindowSize = streamWindow });
+        await using var host = await StartAsync(new InPlaceDigests(), new GrpcServerOptions { InitialConnectionWindowSize = connectionWindow, InitialStreamWindowSize = streamWindow }, lane);
         var output = new ArrayBufferWriter<byte>();
         output.Write(ClientStart(ask: true, headers: false));
         CallHeaders(output);
@@ -200,7 +213,7 @@ public class InPlaceTests
         Frame(output, Http2FrameType.Data, 0, 1, new byte[70_000]);
         // No half-close: the client sends nothing after the frame at fault, so the server's close cannot turn into a
         // reset that loses the frame that says why.
-        byte[] answer = await ExchangeAsync(host.Server.Address, output.WrittenSpan.ToArray(),
+        byte[] answer = await ExchangeAsync(host.Address, output.WrittenSpan.ToArray(),
             until: bytes => Frames(bytes).Any(f => (int)f.Frame.Type == frameType)).WaitAsync(HangGuard);
         var frames = Frames(answer);
         var error = frames.Single(f => (int)f.Frame.Type == frameType);
@@ -330,11 +343,7 @@ public class InPlaceTests
         }
     }
 
-    private static async Task<TestServerHost> StartAsync(InPlaceDigests inPlace, GrpcServerOptions options)
-    {
-        options.InPlaceMethods.Add(InPlaceClientStreamingMethod.Create(TestMethods.Digest, inPlace.Open));
-        return await TestServerHost.StartAsync(options);
-    }
+    private static Task<InPlaceHost> StartAsync(InPlaceDigests inPlace, GrpcServerOptions options, bool lane = false) => InPlaceHost.StartAsync(inPlace, options, lane);
 
     /// <summary>Counts the errors logged: the in-place loop logs one only for an exception it did not expect.</summary>
     private sealed class ErrorCountingLoggerFactory : ILoggerFactory, ILogger
@@ -357,36 +366,5 @@ public class InPlaceTests
         }
 
         public void Dispose() { }
-    }
-
-    /// <summary>Digest (SHA-256 and length of the concatenated messages), served in place; counts its calls.</summary>
-    private sealed class InPlaceDigests
-    {
-        private int _calls;
-
-        public int Calls => _calls;
-
-        public long Sent { get; set; }
-
-        public InPlaceCall<byte[], byte[]> Open()
-        {
-            Interlocked.Increment(ref _calls);
-            return new DigestCall();
-        }
-
-        private sealed class DigestCall : InPlaceCall<byte[], byte[]>
-        {
-            private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            private long _total;
-
-            public override void OnMessage(byte[] message)
-            {
-                if (message.AsSpan().SequenceEqual("boom"u8)) throw new InvalidOperationException("a handler bug");
-                _sha.AppendData(message);
-                _total += message.Length;
-            }
-
-            public override byte[] Complete() => Encoding.ASCII.GetBytes($"{Convert.ToHexStringLower(_sha.GetHashAndReset())}:{_total}");
-        }
     }
 }

@@ -8,15 +8,18 @@ public sealed class PythonClientTests(PythonClientFixture fixture) : PythonClien
 /// <summary>The same over TLS: grpcio's own TLS (ALPN h2) against our server's certificate from PEM files.</summary>
 public sealed class PythonTlsClientTests(PythonTlsClientFixture fixture) : PythonClientCases(fixture), IClassFixture<PythonTlsClientFixture>;
 
+/// <summary>A grpcio client calls a lane server: in-place Digest, and the refusals, as from Kestrel.</summary>
+public sealed class PythonLaneClientTests(PythonLaneClientFixture fixture) : PythonClientCommonCases(fixture), IClassFixture<PythonLaneClientFixture>;
+
 /// <summary>What a grpcio client must see from our server, whatever the channel.</summary>
-public abstract class PythonClientCases(PythonClientFixture fixture)
+public abstract class PythonClientCases(PythonClientFixture clientFixture) : PythonClientCommonCases(clientFixture)
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     [Fact]
     public void unary_call_echoes_message_and_metadata_both_ways()
     {
-        JsonElement result = fixture.Case("unary");
+        JsonElement result = Fixture.Case("unary");
         Assert.Equal("OK", result.GetProperty("code").GetString());
         Assert.Equal("hello", result.GetProperty("response").GetString());
         foreach (string part in new[] { "initial", "trailing" })
@@ -31,7 +34,7 @@ public abstract class PythonClientCases(PythonClientFixture fixture)
     [Fact]
     public void client_streaming_call_gets_the_concatenation()
     {
-        JsonElement result = fixture.Case("client_stream");
+        JsonElement result = Fixture.Case("client_stream");
         Assert.Equal("OK", result.GetProperty("code").GetString());
         Assert.Equal("abcdef", result.GetProperty("response").GetString());
     }
@@ -39,7 +42,7 @@ public abstract class PythonClientCases(PythonClientFixture fixture)
     [Fact]
     public void server_streaming_call_gets_every_message_in_order()
     {
-        JsonElement result = fixture.Case("server_stream");
+        JsonElement result = Fixture.Case("server_stream");
         Assert.Equal("OK", result.GetProperty("code").GetString());
         string[] expected = Enumerable.Range(0, 3).Select(i => Convert.ToHexStringLower(TestMethods.Pattern(i, 4))).ToArray();
         Assert.Equal(expected, result.GetProperty("responses").EnumerateArray().Select(r => r.GetString()).ToArray());
@@ -48,7 +51,7 @@ public abstract class PythonClientCases(PythonClientFixture fixture)
     [Fact]
     public void duplex_call_gets_each_message_echoed()
     {
-        JsonElement result = fixture.Case("bidi");
+        JsonElement result = Fixture.Case("bidi");
         Assert.Equal("OK", result.GetProperty("code").GetString());
         Assert.Equal(new[] { "one", "two", "three" }, result.GetProperty("responses").EnumerateArray().Select(r => r.GetString()).ToArray());
     }
@@ -56,7 +59,7 @@ public abstract class PythonClientCases(PythonClientFixture fixture)
     [Fact]
     public void handler_error_reaches_the_client_with_its_percent_encoded_message_and_trailers()
     {
-        JsonElement result = fixture.Case("error");
+        JsonElement result = Fixture.Case("error");
         Assert.Equal("INVALID_ARGUMENT", result.GetProperty("code").GetString());
         Assert.Equal("bad argument: 100% \u00fc \u2713", result.GetProperty("details").GetString());
         Assert.Equal("yes", result.GetProperty("trailing").GetProperty("x-fail-trailer").GetString());
@@ -65,17 +68,39 @@ public abstract class PythonClientCases(PythonClientFixture fixture)
     [Fact]
     public async Task expired_deadline_gives_DEADLINE_EXCEEDED_and_cancels_the_handler()
     {
-        Assert.Equal("DEADLINE_EXCEEDED", fixture.Case("deadline").GetProperty("code").GetString());
+        Assert.Equal("DEADLINE_EXCEEDED", Fixture.Case("deadline").GetProperty("code").GetString());
         // The client resets the stream at its deadline, racing the server's own timer: either way the handler's token fires.
-        string outcome = await fixture.Host.Service.SleepOutcome("py-deadline").WaitAsync(HangGuard);
+        string outcome = await Fixture.Host.Service.SleepOutcome("py-deadline").WaitAsync(HangGuard);
         Assert.Contains(outcome, new[] { "deadline", "cancelled" });
     }
 
     [Fact]
     public async Task client_cancellation_reaches_the_handler()
     {
-        Assert.Equal("CANCELLED", fixture.Case("cancel").GetProperty("code").GetString());
-        Assert.Equal("cancelled", await fixture.Host.Service.SleepOutcome("py-cancel").WaitAsync(HangGuard));
+        Assert.Equal("CANCELLED", Fixture.Case("cancel").GetProperty("code").GetString());
+        Assert.Equal("cancelled", await Fixture.Host.Service.SleepOutcome("py-cancel").WaitAsync(HangGuard));
+    }
+
+    [Fact]
+    public void request_over_the_servers_limit_is_RESOURCE_EXHAUSTED()
+    {
+        JsonElement result = Fixture.Case("too_large");
+        Assert.Equal("RESOURCE_EXHAUSTED", result.GetProperty("code").GetString());
+        Assert.Contains("maximum configured message size", result.GetProperty("details").GetString());
+    }
+}
+
+/// <summary>What every server of ours answers a grpcio client alike: a client-streaming Digest, and calls refused before any method runs.</summary>
+public abstract class PythonClientCommonCases(PythonClientFixture fixture)
+{
+    protected PythonClientFixture Fixture => fixture;
+
+    [Fact]
+    public void client_streaming_digest_of_messages_larger_than_a_frame_matches()
+    {
+        JsonElement result = fixture.Case("digest");
+        Assert.Equal("OK", result.GetProperty("code").GetString());
+        Assert.Equal(result.GetProperty("expected").GetString(), result.GetProperty("response").GetString());
     }
 
     [Theory]
@@ -94,13 +119,5 @@ public abstract class PythonClientCases(PythonClientFixture fixture)
         JsonElement result = fixture.Case("unimplemented");
         Assert.Equal("UNIMPLEMENTED", result.GetProperty("code").GetString());
         Assert.Contains("/interop.Test/Missing", result.GetProperty("details").GetString());
-    }
-
-    [Fact]
-    public void request_over_the_servers_limit_is_RESOURCE_EXHAUSTED()
-    {
-        JsonElement result = fixture.Case("too_large");
-        Assert.Equal("RESOURCE_EXHAUSTED", result.GetProperty("code").GetString());
-        Assert.Contains("maximum configured message size", result.GetProperty("details").GetString());
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Orchestrator.Transport.Client;
+using Orchestrator.Transport.Lanes;
 
 namespace Orchestrator.Transport.Tests;
 
@@ -175,4 +176,36 @@ public sealed class SocketsHttpHandlerPythonTlsServerTests(PythonTlsServerFixtur
 public sealed class DirectHttp2PythonTlsServerTests(PythonTlsServerFixture fixture) : PythonServerTests(fixture), IClassFixture<PythonTlsServerFixture>
 {
     protected override bool DirectHttp2 => true;
+}
+
+/// <summary>A push lane calls grpcio's server: its preface, settings (the in-place one unknown there, so ignored) and DATA frames are plain HTTP/2.</summary>
+[Collection(PythonServerTests.PythonServers)]
+public sealed class PushLanePythonServerTests(PythonServerFixture fixture) : IClassFixture<PythonServerFixture>
+{
+    [Fact]
+    public void a_lane_streams_a_digest_call_and_gets_the_answer_and_the_refusals()
+    {
+        var random = new Random(17);
+        using var lane = PushLane.Connect(fixture.Channel.Address,
+            new PushLaneOptions { BearerToken = PythonServerFixture.Token }, CancellationToken.None);
+        for (int call = 0; call < 2; call++)
+        {
+            lane.Begin(TestMethods.Digest.FullName, CancellationToken.None);
+            var all = new List<byte>();
+            foreach (int size in new[] { 0, 7, 100_000, 3 * 1024 * 1024 })
+            {
+                byte[] message = new byte[size];
+                random.NextBytes(message);
+                lane.Write(message.AsSpan(0, size / 2), message.AsSpan(size / 2));
+                all.AddRange(message);
+            }
+            string answer = Encoding.ASCII.GetString(lane.Finish(TimeSpan.FromSeconds(30)));
+            Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData(all.ToArray()))}:{all.Count}", answer);
+        }
+        lane.Begin("/interop.Test/Missing", CancellationToken.None);
+        Assert.Equal(StatusCode.Unimplemented, Assert.Throws<RpcException>(() => lane.Finish(TimeSpan.FromSeconds(30))).StatusCode);
+        using var anonymous = PushLane.Connect(fixture.Channel.Address, new PushLaneOptions(), CancellationToken.None);
+        anonymous.Begin(TestMethods.Digest.FullName, CancellationToken.None);
+        Assert.Equal(StatusCode.Unauthenticated, Assert.Throws<RpcException>(() => anonymous.Finish(TimeSpan.FromSeconds(30))).StatusCode);
+    }
 }

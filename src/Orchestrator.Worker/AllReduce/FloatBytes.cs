@@ -9,7 +9,7 @@ namespace Orchestrator.Worker.AllReduce;
 /// </summary>
 internal sealed class FloatBytes(float[] array, int start, int length) : MemoryManager<byte>
 {
-    public static ReadOnlyMemory<byte> Of(float[] array, int start, int length) => new FloatBytes(array, start, length).Memory;
+    public static Memory<byte> Of(float[] array, int start, int length) => new FloatBytes(array, start, length).Memory;
 
     public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(array.AsSpan(start, length));
 

@@ -1,9 +1,11 @@
 """Calls a server of the interop.Test service (see TestMethods.cs) with grpcio and prints each case's outcome as JSON.
 
-Usage: interop_client.py <port> <bearer-token> [<authority.pem>]
-With an authority, the channel is TLS (grpcio's own, BoringSSL) trusting that PEM certificate alone.
+Usage: interop_client.py <port> <bearer-token> [<authority.pem>] [--cases=a,b,...]
+With an authority, the channel is TLS (grpcio's own, BoringSSL) trusting that PEM certificate alone. With --cases, only
+the cases named run (a lane server, say, serves only its in-place methods).
 Prints one JSON object: case name -> {"code": status name, "details": ..., plus what the case saw}.
 """
+import hashlib
 import json
 import sys
 
@@ -30,10 +32,12 @@ def run_case(name, case, results):
 
 
 def main():
-    port, token = sys.argv[1], sys.argv[2]
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--cases=")]
+    selected = [a[len("--cases="):].split(",") for a in sys.argv[1:] if a.startswith("--cases=")]
+    port, token = arguments[0], arguments[1]
     auth = (("authorization", "Bearer " + token),)
-    if len(sys.argv) > 3:
-        with open(sys.argv[3], "rb") as authority:
+    if len(arguments) > 2:
+        with open(arguments[2], "rb") as authority:
             channel = grpc.secure_channel("127.0.0.1:" + port, grpc.ssl_channel_credentials(root_certificates=authority.read()))
     else:
         channel = grpc.insecure_channel("127.0.0.1:" + port)
@@ -48,6 +52,12 @@ def main():
     def case_client_stream():
         response = channel.stream_unary(SERVICE + "ClientStream")(iter([b"a", b"bc", b"def"]), metadata=auth)
         return outcome(response=response.decode())
+
+    def case_digest():
+        # Empty, small, and larger than one HTTP/2 frame of grpcio's (16 KiB): the SHA-256 and length of them all.
+        messages = [b"", b"a" * 1000, bytes(i % 251 for i in range(3 * 1024 * 1024 + 7))]
+        response = channel.stream_unary(SERVICE + "Digest")(iter(messages), metadata=auth)
+        return outcome(response=response.decode(), expected="%s:%d" % (hashlib.sha256(b"".join(messages)).hexdigest(), sum(map(len, messages))))
 
     def case_server_stream():
         responses = channel.unary_stream(SERVICE + "ServerStream")(b"3,4", metadata=auth)
@@ -96,7 +106,7 @@ def main():
         return outcome()
 
     for name, case in sorted(locals().items()):
-        if name.startswith("case_"):
+        if name.startswith("case_") and (not selected or name[len("case_"):] in selected[0]):
             run_case(name[len("case_"):], case, results)
     channel.close()
     print(json.dumps(results))

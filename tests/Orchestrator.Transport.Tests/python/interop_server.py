@@ -101,12 +101,21 @@ class BearerToken(grpc.ServerInterceptor):
         def refuse(request, context):
             context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong bearer token")
 
-        self._refusal = grpc.unary_unary_rpc_method_handler(refuse)
+        # One refusal per call shape: grpcio answers a handler of the wrong shape with UNIMPLEMENTED.
+        self._refusals = {
+            (False, False): grpc.unary_unary_rpc_method_handler(refuse),
+            (True, False): grpc.stream_unary_rpc_method_handler(refuse),
+            (False, True): grpc.unary_stream_rpc_method_handler(refuse),
+            (True, True): grpc.stream_stream_rpc_method_handler(refuse),
+        }
 
     def intercept_service(self, continuation, details):
         if dict(details.invocation_metadata).get("authorization") == self._expected:
             return continuation(details)
-        return self._refusal
+        handler = continuation(details)
+        if handler is None:
+            return self._refusals[(False, False)]
+        return self._refusals[(handler.request_streaming, handler.response_streaming)]
 
 
 def main():

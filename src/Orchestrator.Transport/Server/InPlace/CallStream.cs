@@ -5,8 +5,9 @@ namespace Orchestrator.Transport.Server.InPlace;
 
 /// <summary>
 /// One request stream of an in-place connection: its send window, its deadline, and the gRPC messages cut
-/// from its DATA frames. A message inside one frame goes to the call where it lies; one split across frames is
-/// gathered into a buffer of its own first.
+/// from its DATA frames. Fed frames where they lie, a message inside one frame goes to the call where it lies; one
+/// split across frames is gathered into a buffer of its own first. Pulling DATA from the socket instead
+/// (<see cref="Pull"/>), each message is received straight into a buffer of its own.
 /// </summary>
 internal sealed class CallStream(int id, long sendWindow)
 {
@@ -61,17 +62,53 @@ internal sealed class CallStream(int id, long sendWindow)
             _partialFilled += copied;
             data = data.Slice(copied);
             if (_partialFilled < _bodyLength) return;
-            byte[] gathered = _partial;
-            _partial = null;
-            _partialFilled = 0;
-            try
+            DeliverPartial();
+        }
+    }
+
+    /// <summary>
+    /// Pulls <paramref name="length"/> DATA bytes from <paramref name="source"/> and cuts them into messages, as
+    /// <see cref="Feed"/> does; each message's body is received straight into a buffer of its own.
+    /// </summary>
+    public void Pull(IPayloadSource source, int length, int maxMessageSize)
+    {
+        CheckDeadline();
+        while (length > 0)
+        {
+            int take;
+            if (_bodyLength < 0)
             {
-                Deliver(new ReadOnlySequence<byte>(gathered, 0, (int)_bodyLength));
+                take = Math.Min(_prefix.Length - _prefixFilled, length);
+                source.ReadExactly(_prefix.AsSpan(_prefixFilled, take));
+                length -= take;
+                _prefixFilled += take;
+                if (_prefixFilled < _prefix.Length) return;
+                _prefixFilled = 0;
+                _bodyLength = FrameReader.ReadHeader(new ReadOnlySequence<byte>(_prefix), maxMessageSize);
+                if (_bodyLength == 0) Deliver(ReadOnlySequence<byte>.Empty);
+                continue;
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(gathered);
-            }
+            _partial ??= ArrayPool<byte>.Shared.Rent((int)_bodyLength);
+            take = (int)Math.Min(_bodyLength - _partialFilled, length);
+            source.ReadExactly(_partial.AsSpan(_partialFilled, take));
+            length -= take;
+            _partialFilled += take;
+            if (_partialFilled == _bodyLength) DeliverPartial();
+        }
+    }
+
+    private void DeliverPartial()
+    {
+        byte[] gathered = _partial!;
+        _partial = null;
+        _partialFilled = 0;
+        try
+        {
+            Deliver(new ReadOnlySequence<byte>(gathered, 0, (int)_bodyLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(gathered);
         }
     }
 

@@ -37,7 +37,7 @@ internal sealed class InPlaceConnectionMiddleware(ConnectionDelegate next, GrpcS
             return;
         }
         CancellationToken closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
-        await new InPlaceHttp2Connection(connection.Transport, options, _methods, _authentication, logger).RunAsync(closeRequested).ConfigureAwait(false);
+        await new InPlaceHttp2Connection(connection.Transport.Output, options, _methods, _authentication, logger).RunAsync(connection.Transport.Input, closeRequested).ConfigureAwait(false);
     }
 
     private static async Task<bool> AsksInPlaceAsync(ConnectionContext connection)

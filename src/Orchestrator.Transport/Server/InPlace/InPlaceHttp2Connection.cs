@@ -13,16 +13,17 @@ namespace Orchestrator.Transport.Server.InPlace;
 /// the transport's input pipe and hands each gRPC request message to its call before the bytes are released. It
 /// speaks only what a client-streaming gRPC call needs: streams opened by HEADERS (and CONTINUATION), DATA under flow
 /// control, SETTINGS, PING, WINDOW_UPDATE, RST_STREAM and GOAWAY. A protocol error ends the connection with GOAWAY;
-/// a bad call ends only its stream, with a gRPC status.
+/// a bad call ends only its stream, with a gRPC status. Kestrel's connections drive it from their input pipe
+/// (<see cref="RunAsync"/>); <see cref="InPlaceLaneServer"/>'s drive it frame by frame from a blocking socket, and
+/// DATA is pulled by the stream that knows where its bytes go (<see cref="OnData(Http2Frame, IPayloadSource)"/>).
 /// </summary>
-internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOptions options, IReadOnlyDictionary<string, InPlaceClientStreamingMethod> methods,
+internal sealed class InPlaceHttp2Connection(PipeWriter output, GrpcServerOptions options, IReadOnlyDictionary<string, InPlaceClientStreamingMethod> methods,
     BearerTokenInterceptor? authentication, ILogger logger)
 {
     private const int DefaultWindow = 65_535;
     private const int MaxHeaderBlock = 64 * 1024;
 
-    private readonly PipeReader _input = transport.Input;
-    private readonly PipeWriter _output = transport.Output;
+    private readonly PipeWriter _output = output;
     private readonly HPackDecoder _decoder = new(4096);
     private readonly Dictionary<int, CallStream> _streams = [];
     private readonly List<(CallStream Stream, byte[] Message, Status Status)> _waitingForWindow = [];
@@ -35,17 +36,17 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     private bool _draining;
 
     /// <summary>Runs until the client closes, a protocol error, or <paramref name="closeRequested"/> once no call is open.</summary>
-    public async Task RunAsync(CancellationToken closeRequested)
+    public async Task RunAsync(PipeReader input, CancellationToken closeRequested)
     {
-        using CancellationTokenRegistration drain = closeRequested.Register(() => _input.CancelPendingRead());
+        using CancellationTokenRegistration drain = closeRequested.Register(() => input.CancelPendingRead());
         try
         {
             WriteServerPreface();
             await _output.FlushAsync().ConfigureAwait(false);
-            await SkipClientPrefaceAsync().ConfigureAwait(false);
+            await SkipClientPrefaceAsync(input).ConfigureAwait(false);
             while (true)
             {
-                ReadResult read = await _input.ReadAsync().ConfigureAwait(false);
+                ReadResult read = await input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = read.Buffer;
                 try
                 {
@@ -53,7 +54,7 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
                 }
                 finally
                 {
-                    _input.AdvanceTo(buffer.Start, buffer.End);
+                    input.AdvanceTo(buffer.Start, buffer.End);
                 }
                 if (read.IsCanceled && !_draining)
                 {
@@ -64,28 +65,42 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
                 if (read.IsCompleted || (_draining && _streams.Count == 0)) break;
             }
         }
-        catch (HttpProtocolException e)
-        {
-            logger.LogDebug("in-place HTTP/2 connection: {Problem} (error 0x{Code:X})", e.Message, e.ErrorCode);
-            WriteGoAway(e.ErrorCode);
-            await _output.FlushAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException)
-        {
-            logger.LogDebug(e, "in-place HTTP/2 connection ended");
-        }
         catch (Exception e)
         {
-            // A bug here must not take the process down: the connection ends, the client sees it go away.
-            logger.LogError(e, "in-place HTTP/2 connection failed");
-            WriteGoAway(0x2);
-            await _output.FlushAsync().ConfigureAwait(false);
+            if (End(e)) await _output.FlushAsync().ConfigureAwait(false);
         }
         finally
         {
-            _streams.Clear();
-            await _input.CompleteAsync().ConfigureAwait(false);
+            await input.CompleteAsync().ConfigureAwait(false);
             await _output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts a connection driven frame by frame: the server's SETTINGS, to be flushed; the client's preface was read.</summary>
+    public void Start() => WriteServerPreface();
+
+    /// <summary>
+    /// The connection ends with <paramref name="reason"/>: every stream is dropped, and a GOAWAY saying why is written
+    /// when the client can still read it (true: flush the output).
+    /// </summary>
+    public bool End(Exception reason)
+    {
+        _streams.Clear();
+        switch (reason)
+        {
+            case HttpProtocolException e:
+                logger.LogDebug("in-place HTTP/2 connection: {Problem} (error 0x{Code:X})", e.Message, e.ErrorCode);
+                WriteGoAway(e.ErrorCode);
+                return true;
+            case IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException
+                or Microsoft.AspNetCore.Connections.ConnectionResetException:
+                logger.LogDebug(reason, "in-place HTTP/2 connection ended");
+                return false;
+            default:
+                // A bug here must not take the process down: the connection ends, the client sees it go away.
+                logger.LogError(reason, "in-place HTTP/2 connection failed");
+                WriteGoAway(0x2);
+                return true;
         }
     }
 
@@ -100,14 +115,18 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
     }
 
     /// <summary>The middleware has seen the preface; the client's first SETTINGS follows it and is read as any frame.</summary>
-    private async Task SkipClientPrefaceAsync()
+    private static async Task SkipClientPrefaceAsync(PipeReader input)
     {
-        ReadResult read = await _input.ReadAtLeastAsync(Http2Frame.ClientPreface.Length).ConfigureAwait(false);
+        ReadResult read = await input.ReadAtLeastAsync(Http2Frame.ClientPreface.Length).ConfigureAwait(false);
         if (read.Buffer.Length < Http2Frame.ClientPreface.Length) throw new IOException("the connection closed inside the client preface");
-        _input.AdvanceTo(read.Buffer.GetPosition(Http2Frame.ClientPreface.Length));
+        input.AdvanceTo(read.Buffer.GetPosition(Http2Frame.ClientPreface.Length));
     }
 
-    private void OnFrame(Http2Frame frame, ReadOnlySequence<byte> payload)
+    /// <summary>A PROTOCOL_ERROR when <paramref name="frame"/> comes inside a header block without continuing it.</summary>
+    public void CheckInterleaving(Http2Frame frame) => _headerBlock.CheckInterleaving(frame);
+
+    /// <summary>Any frame but a DATA frame being pulled, its payload whole.</summary>
+    public void OnFrame(Http2Frame frame, ReadOnlySequence<byte> payload)
     {
         _headerBlock.CheckInterleaving(frame);
         switch (frame.Type)
@@ -155,20 +174,52 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
 
     private void OnData(Http2Frame frame, ReadOnlySequence<byte> payload)
     {
+        if (ReceivingStream(frame) is not { } stream) return;
+        ReadOnlySequence<byte> data = Http2FrameReading.Unpadded(frame, payload);
+        if (Run(stream, () => stream.Feed(data, options.MaxReceiveMessageSize))) Received(stream, frame);
+    }
+
+    /// <summary>
+    /// A DATA frame whose payload the stream pulls from <paramref name="source"/>; the caller skips what is left of it
+    /// (its padding, or the rest of a frame whose stream was answered or failed).
+    /// </summary>
+    public void OnData(Http2Frame frame, IPayloadSource source)
+    {
+        int padding = 0, dataLength = frame.Length;
+        if (frame.Has(Http2Frame.Padded))
+        {
+            if (frame.Length == 0) throw new HttpProtocolException(0x1, "a padded DATA frame without its pad length", null);
+            Span<byte> padLength = stackalloc byte[1];
+            source.ReadExactly(padLength);
+            padding = padLength[0];
+            dataLength = frame.Length - 1 - padding;
+            if (dataLength < 0) throw new HttpProtocolException(0x1, "a DATA frame whose padding is longer than its payload", null);
+        }
+        if (ReceivingStream(frame) is not { } stream) return;
+        if (Run(stream, () => stream.Pull(source, dataLength, options.MaxReceiveMessageSize))) Received(stream, frame);
+    }
+
+    /// <summary>The checks of a DATA frame before its payload; the stream to take it, or null when it is dropped.</summary>
+    private CallStream? ReceivingStream(Http2Frame frame)
+    {
         if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a DATA frame on stream 0", null);
         if (frame.StreamId > _lastStreamId) throw new HttpProtocolException(0x1, $"a DATA frame on idle stream {frame.StreamId}", null);
         if (_connectionUnacknowledged + frame.Length > options.InitialConnectionWindowSize)
             throw new HttpProtocolException(0x3, $"the client sent {frame.Length} bytes into a connection window with {options.InitialConnectionWindowSize - _connectionUnacknowledged} left", null);
-        ReadOnlySequence<byte> data = Http2FrameReading.Unpadded(frame, payload);
         _connectionUnacknowledged = Acknowledge(0, _connectionUnacknowledged + frame.Length, options.InitialConnectionWindowSize);
         // A stream this server already answered or reset: frames in flight are dropped (RFC 9113, 5.4.2).
-        if (!_streams.TryGetValue(frame.StreamId, out CallStream? stream)) return;
+        if (!_streams.TryGetValue(frame.StreamId, out CallStream? stream)) return null;
         if (stream.Unacknowledged + frame.Length > options.InitialStreamWindowSize)
         {
             Reset(stream, 0x3);
-            return;
+            return null;
         }
-        if (!Run(stream, () => stream.Feed(data, options.MaxReceiveMessageSize))) return;
+        return stream;
+    }
+
+    /// <summary>A DATA frame was taken in whole: the request ends with it, or its window is counted for reopening.</summary>
+    private void Received(CallStream stream, Http2Frame frame)
+    {
         if (frame.Has(Http2Frame.EndStream)) Finish(stream);
         else stream.Unacknowledged = Acknowledge(stream.Id, stream.Unacknowledged + frame.Length, options.InitialStreamWindowSize);
     }
@@ -251,8 +302,9 @@ internal sealed class InPlaceHttp2Connection(IDuplexPipe transport, GrpcServerOp
         {
             Answer(stream, null, e.Status);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not ConnectionLostException)
         {
+            // (The connection failing under a stream that pulls its DATA is the connection's end, not the call's.)
             logger.LogError(e, "an in-place call of stream {Stream} threw", stream.Id);
             Answer(stream, null, new Status(StatusCode.Unknown, "Exception was thrown by handler."));
         }

@@ -1,0 +1,8 @@
+namespace Orchestrator.Transport.Server.InPlace;
+
+/// <summary>The rest of the DATA frame being read, pulled from the connection by whoever knows where its bytes go.</summary>
+internal interface IPayloadSource
+{
+    /// <summary>Fills <paramref name="into"/> from the frame; an IOException when the connection ends first.</summary>
+    void ReadExactly(Span<byte> into);
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Orchestrator.Transport.Lanes;
+using Orchestrator.Transport.Server;
+
+namespace Orchestrator.Transport.Tests;
+
+/// <summary>Push lanes: blocking client-streaming calls, to a lane server or to Kestrel's in-place connections.</summary>
+public class PushLaneTests
+{
+    private static readonly TimeSpan Answer = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task a_lane_carries_calls_one_after_another_with_messages_of_every_size(bool laneServer)
+    {
+        var digests = new InPlaceDigests();
+        await using var host = await InPlaceHost.StartAsync(digests, new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 8 << 20 }, laneServer);
+        using var lane = PushLane.Connect(host.Address, new PushLaneOptions { BearerToken = "t" }, CancellationToken.None);
+        var random = new Random(3);
+        for (int call = 0; call < 3; call++)
+        {
+            lane.Begin(TestMethods.Digest.FullName, CancellationToken.None);
+            using var expected = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long total = 0;
+            // Empty, tiny, above the direct-read threshold, and above the in-place frame size (split over frames).
+            foreach (int size in new[] { 0, 1, 1000, 70_000, 5 * 1024 * 1024 + 3 })
+            {
+                byte[] message = new byte[size];
+                random.NextBytes(message);
+                // Head and tail split anywhere: the message is their concatenation.
+                int split = random.Next(0, size + 1);
+                lane.Write(message.AsSpan(0, split), message.AsSpan(split));
+                expected.AppendData(message);
+                total += size;
+            }
+            byte[] response = lane.Finish(Answer);
+            Assert.Equal($"{Convert.ToHexStringLower(expected.GetHashAndReset())}:{total}", Encoding.ASCII.GetString(response));
+        }
+        Assert.Equal(3, digests.Calls);
+        Assert.True(lane.IsUsable);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task refusals_come_back_as_statuses_and_the_lane_serves_the_next_call(bool laneServer)
+    {
+        await using var host = await InPlaceHost.StartAsync(new InPlaceDigests(), new GrpcServerOptions { BearerToken = "t", MaxReceiveMessageSize = 1000 }, laneServer);
+        using var lane = PushLane.Connect(host.Address, new PushLaneOptions { BearerToken = "t" }, CancellationToken.None);
+        using var anonymous = PushLane.Connect(host.Address, new PushLaneOptions(), CancellationToken.None);
+        using var impostor = PushLane.Connect(host.Address, new PushLaneOptions { BearerToken = "wrong" }, CancellationToken.None);
+        Assert.Equal(StatusCode.OK, Call(lane, TestMethods.Digest.FullName, 1000));
+        Assert.Equal(StatusCode.Unauthenticated, Call(anonymous, TestMethods.Digest.FullName, 10));
+        Assert.Equal(StatusCode.Unauthenticated, Call(impostor, TestMethods.Digest.FullName, 10));
+        Assert.Equal(StatusCode.ResourceExhausted, Call(lane, TestMethods.Digest.FullName, 1001));
+        Assert.Equal(StatusCode.Unimplemented, Call(lane, TestMethods.ClientStream.FullName, 10));
+        Assert.Equal(StatusCode.OK, Call(lane, TestMethods.Digest.FullName, 0));
+        Assert.True(lane.IsUsable);
+    }
+
+    [Fact]
+    public async Task a_server_that_goes_away_fails_the_call_as_unavailable_and_the_lane_is_unusable()
+    {
+        var host = await InPlaceHost.StartAsync(new InPlaceDigests(), new GrpcServerOptions(), laneServer: true);
+        using var lane = PushLane.Connect(host.Address, new PushLaneOptions(), CancellationToken.None);
+        lane.Begin(TestMethods.Digest.FullName, CancellationToken.None);
+        lane.Write([1, 2, 3], []);
+        await host.DisposeAsync();
+        var error = Assert.Throws<RpcException>(() =>
+        {
+            // Writes may still fit the socket's buffer; the answer cannot come.
+            for (int i = 0; i < 1000; i++) lane.Write(new byte[64 * 1024], []);
+            lane.Finish(Answer);
+        });
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.False(lane.IsUsable);
+        Assert.Equal(StatusCode.Unavailable, Assert.Throws<RpcException>(() => lane.Begin(TestMethods.Digest.FullName, CancellationToken.None)).StatusCode);
+    }
+
+    [Fact]
+    public void connecting_where_nothing_listens_is_unavailable()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var closed = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndPoint!).Port}");
+        var error = Assert.Throws<RpcException>(() => PushLane.Connect(closed, new PushLaneOptions(), CancellationToken.None));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains($"127.0.0.1:{closed.Port}", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task a_cancelled_call_is_reset_and_the_lane_serves_the_next()
+    {
+        var digests = new InPlaceDigests();
+        await using var host = await InPlaceHost.StartAsync(digests, new GrpcServerOptions(), laneServer: true);
+        using var lane = PushLane.Connect(host.Address, new PushLaneOptions(), CancellationToken.None);
+        using var cancellation = new CancellationTokenSource();
+        lane.Begin(TestMethods.Digest.FullName, cancellation.Token);
+        lane.Write("half"u8, []);
+        await cancellation.CancelAsync();
+        Assert.Equal(StatusCode.Cancelled, Assert.Throws<RpcException>(() => lane.Write("more"u8, [])).StatusCode);
+        Assert.Equal(StatusCode.OK, Call(lane, TestMethods.Digest.FullName, 4));
+        Assert.Equal(2, digests.Calls);
+    }
+
+    /// <summary>One call of one <paramref name="size"/>-byte message; its status.</summary>
+    private static StatusCode Call(PushLane lane, string method, int size)
+    {
+        try
+        {
+            lane.Begin(method, CancellationToken.None);
+            lane.Write(new byte[size], []);
+            lane.Finish(Answer);
+            return StatusCode.OK;
+        }
+        catch (RpcException e)
+        {
+            return e.StatusCode;
+        }
+    }
+}
