@@ -9,9 +9,6 @@ namespace Orchestrator.Bench;
 /// </summary>
 public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IReadOnlyList<int> Floats, int Warmup, int Iterations, int ChunkElements, string Client)
 {
-    /// <summary>Ours through the worker's direct HTTP/2 client, or SocketsHttpHandler (<c>sockets</c>).</summary>
-    public bool DirectHttp2 => Client == "direct";
-
     /// <summary>Plain TCP instead of gRPC: the ring (<c>raw-tcp</c>, <see cref="RawTcpRing"/>) or a <see cref="RawTcpMesh"/> pattern.</summary>
     public bool RawTcp => Client.StartsWith("raw-", StringComparison.Ordinal);
 
@@ -24,7 +21,7 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
         _ => throw new InvalidOperationException($"--client {Client} is not a mesh pattern"),
     };
 
-    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|grpc-ring|grpc-lane|raw-tcp|raw-direct|raw-ring-rs|raw-ring-ag]";
+    public const string Usage = "usage: Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client product|grpc-ring|grpc-lane|raw-tcp|raw-direct|raw-ring-rs|raw-ring-ag]";
 
     public static AllReduceOptions Parse(IReadOnlyList<string> args)
     {
@@ -32,7 +29,7 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
         string? rendezvous = null;
         IReadOnlyList<int>? floats = null;
         int warmup = 3, iterations = 10, chunkElements = new WorkerOptions().ChunkElements;
-        string client = "direct";
+        string client = "product";
         for (int k = 0; k < args.Count; k++)
         {
             string flag = args[k];
@@ -48,8 +45,8 @@ public sealed record AllReduceOptions(int Rank, int World, string Rendezvous, IR
                 case "--iterations": iterations = Integer(flag, value, 1); break;
                 case "--chunk-elements": chunkElements = Integer(flag, value, 1); break;
                 case "--client":
-                    client = value is "grpc-ring" or "grpc-lane" or "direct" or "sockets" or "raw-tcp" or "raw-direct" or "raw-ring-rs" or "raw-ring-ag" ? value
-                        : throw new ArgumentException($"--client is direct (the worker's HTTP/2 client), sockets (SocketsHttpHandler), grpc-ring (the plain ring over our gRPC), grpc-lane (the plain ring over push lanes), raw-tcp (the ring without gRPC), "
+                    client = value is "product" or "grpc-ring" or "grpc-lane" or "raw-tcp" or "raw-direct" or "raw-ring-rs" or "raw-ring-ag" ? value
+                        : throw new ArgumentException($"--client is product (the worker's all-reduce), grpc-ring (the plain ring over our async gRPC client and Kestrel), grpc-lane (the plain ring over push lanes), raw-tcp (the ring without gRPC), "
                             + $"raw-direct (ours' direct pattern without gRPC), raw-ring-rs or raw-ring-ag (one phase around the ring, the other direct), not '{value}'");
                     break;
                 default: throw new ArgumentException($"unknown flag {flag}; {Usage}");

@@ -24,12 +24,8 @@ internal sealed class GrpcRing : IAsyncDisposable
     private readonly int _world;
     private readonly int _chunkElements;
     private readonly GrpcServer _server;
-    private readonly PeerClients _peers = new(new GrpcChannelOptions
-    {
-        BearerToken = AllReduceBenchmark.Token, MaxReceiveMessageSize = AllReduceBenchmark.MaxMessageSize, DirectHttp2 = true,
-    });
     private readonly List<(GradientChunk Header, byte[] Data)> _early = [];
-    private Uri? _right;
+    private GrpcChannel? _right;
     private Exchange? _current;
 
     private GrpcRing(int rank, int world, int chunkElements)
@@ -50,7 +46,11 @@ internal sealed class GrpcRing : IAsyncDisposable
         var ring = new GrpcRing(options.Rank, options.World, options.ChunkElements);
         await ring._server.StartAsync(cancellationToken);
         IReadOnlyList<Uri> addresses = await FileRendezvous.ExchangeAsync(options.Rendezvous, options.Rank, options.World, ring._server.Address, cancellationToken);
-        ring._right = addresses[(options.Rank + 1) % options.World];
+        // The worker's direct HTTP/2 client, asking to be served in place.
+        ring._right = new GrpcChannel(addresses[(options.Rank + 1) % options.World], new GrpcChannelOptions
+        {
+            BearerToken = AllReduceBenchmark.Token, MaxReceiveMessageSize = AllReduceBenchmark.MaxMessageSize, DirectHttp2 = true, AskInPlace = true,
+        });
         return ring;
     }
 
@@ -86,7 +86,7 @@ internal sealed class GrpcRing : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _peers.Dispose();
+        _right?.Dispose();
         await _server.DisposeAsync();
     }
 
@@ -151,7 +151,7 @@ internal sealed class GrpcRing : IAsyncDisposable
         /// <summary>Sends elements [offset, offset + count) as step <paramref name="step"/>'s next chunk; writes on a stream stay in order.</summary>
         public void Send(int step, int offset, int count)
         {
-            var call = _calls[step] ??= _ring._peers.ForPushes(_ring._right!).AsyncClientStreamingCall(WorkerMethods.PushGradients, new CallOptions(CancellationToken: _cancellationToken));
+            var call = _calls[step] ??= _ring._right!.CreateCallInvoker().AsyncClientStreamingCall(WorkerMethods.PushGradients, new CallOptions(CancellationToken: _cancellationToken));
             int world = _ring._world;
             var chunk = new GradientChunk
             {

@@ -4,7 +4,7 @@ using static Orchestrator.Torch.torch;
 // Usage: Orchestrator.Bench <convnet|cgan> [--threads T] [--warmup W] [--steps N] [--batch B] [--width C] [--seed S]
 //                             [--conv-transpose auto|native|subpixel] [--keep-freed-memory yes|no]
 // Prints one JSON line with the per-step times (ms) and losses; bench/torch-step.sh runs it beside the python side.
-//        Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client direct|sockets|grpc-ring|grpc-lane|raw-tcp|raw-direct|raw-ring-rs|raw-ring-ag]
+//        Orchestrator.Bench allreduce --rank R --world N --rendezvous DIR --floats F[,F...] [--warmup W] [--iterations K] [--chunk-elements C] [--client product|grpc-ring|grpc-lane|raw-tcp|raw-direct|raw-ring-rs|raw-ring-ag]
 // One rank of the gRPC all-reduce; bench/allreduce.sh starts N of them beside N Gloo ranks.
 if (args.Length > 0 && args[0] == "allreduce")
 {

@@ -23,13 +23,12 @@ GOAL = 1.0  # ours busbw / Gloo busbw
 MIB = 1024 * 1024
 RANK_TIMEOUT_S = 900
 OURS = {
-    "direct": "ShardOrderedAllReduce over gRPC, the worker's own HTTP/2 client, Kestrel server",
-    "sockets": "ShardOrderedAllReduce over gRPC, SocketsHttpHandler client, Kestrel server",
+    "product": "the worker's all-reduce: ShardOrderedAllReduce (the ring, in the fixed per-block shard order) over gRPC push lanes",
     "raw-tcp": "the same ring and fold over plain TCP, no HTTP/2 or gRPC (not a transport of the product: the runtime's reach)",
     "raw-direct": "ours' direct reduce-scatter + all-gather over plain TCP, no HTTP/2 or gRPC (not a transport of the product: what the pattern costs)",
     "raw-ring-rs": "reduce-scatter around the ring, direct all-gather, over plain TCP (not a transport of the product: what each phase's pattern costs)",
     "grpc-ring": "the plain ring (not in shard order) over our gRPC transport, forwarding from the read loop (not the product's all-reduce: what the transport gives the ring)",
-    "grpc-lane": "the plain ring (not in shard order) over gRPC push lanes: blocking sends, each bulk received where it goes (not the product's all-reduce yet)",
+    "grpc-lane": "the plain ring (not in shard order) over gRPC push lanes, folded on the lane server's thread (not the product's all-reduce: its bookkeeping left out)",
     "raw-ring-ag": "direct reduce-scatter, all-gather around the ring, over plain TCP (not a transport of the product: what each phase's pattern costs)",
 }
 
@@ -49,7 +48,7 @@ def parse():
     parser.add_argument("--warmup", type=int, default=5, help="untimed all-reduces before them (default 5)")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each side per rank count, alternating order (default 2)")
     parser.add_argument("--chunk-elements", type=int, help="ours: floats per gRPC chunk (default: the worker's, WorkerOptions.ChunkElements)")
-    parser.add_argument("--client", choices=["direct", "sockets", "grpc-ring", "grpc-lane", "raw-tcp", "raw-direct", "raw-ring-rs", "raw-ring-ag"], default="direct",
+    parser.add_argument("--client", choices=["product", "grpc-ring", "grpc-lane", "raw-tcp", "raw-direct", "raw-ring-rs", "raw-ring-ag"], default="product",
                         help="ours: the gRPC client's HTTP/2 stack, the transport's own (direct, the worker's) or SocketsHttpHandler; "
                              "or raw-tcp, the same ring and fold over plain TCP without HTTP/2 or gRPC (what this runtime reaches), "
                              "or raw-direct, ours' direct pattern over plain TCP (what the pattern itself costs beside the ring), "

@@ -6,7 +6,7 @@ ranks' CPU per all-reduce. Every result is checked exact by the ranks, as in all
 Usage: allreduce_ab.py VARIANT [VARIANT ...] [--ranks 4] [--floats 10485760] [--rounds 4] [--iterations 20] [--warmup 5]
                       [--chunk-elements C]
   VARIANT: DIR (a copy of bench/Orchestrator.Bench/bin/Release/net10.0, e.g. built before a change), DIR:CLIENT
-  (that build with --client CLIENT: direct, sockets, raw-tcp, raw-direct, raw-ring-rs, raw-ring-ag), or
+  (that build with --client CLIENT: product, grpc-ring, grpc-lane, raw-tcp, raw-direct, raw-ring-rs, raw-ring-ag), or
   DIR:CLIENT:NAME=VALUE,... (with those environment variables too, for runtime knobs)."""
 import argparse
 import os
@@ -34,7 +34,7 @@ def main():
     for round_index in range(args.rounds):
         for variant in (variants if round_index % 2 == 0 else variants[::-1]):
             directory, client, environment = variant
-            lines = run_ranks("ours", args.ranks, [args.floats], argparse.Namespace(**vars(args), client=client or "direct"),
+            lines = run_ranks("ours", args.ranks, [args.floats], argparse.Namespace(**vars(args), client=client or "product"),
                               csharp=os.path.join(directory, "Orchestrator.Bench.dll"),
                               environment=dict(pair.split("=", 1) for pair in environment.split(",")) if environment else None)
             figures[variant][0].extend(slowest_per_iteration(lines, args.floats))

@@ -133,7 +133,7 @@ public sealed class CoordinatorCore : IAsyncDisposable
 
     /// <summary>What <paramref name="workerId"/> is to do now, one order per run it takes part in.</summary>
     public IReadOnlyList<WorkOrder> OrdersFor(string workerId) =>
-        _book.OrdersFor(workerId, _cluster.AddressOf);
+        _book.OrdersFor(workerId, _cluster.LiveWorker);
 
     /// <summary>Completes at the next change of any run's placement; take it before reading <see cref="OrdersFor"/>.</summary>
     public Task NextPlacementChange => _book.NextChange;

@@ -83,7 +83,7 @@ public sealed class AssignmentExecutor(WorkerOptions options, RunReplicas replic
         var clock = Stopwatch.StartNew();
         long step = assignment.Step;
         var request = new ExchangeRequest(new ExchangeKey(assignment.RunId, step, assignment.Attempt), assignment.ShardCount,
-            [.. assignment.Ring.Select(m => new ExchangeMember(m.Rank, m.WorkerId, new Uri(m.Address), [.. m.ShardIndices]))], assignment.Rank, options.ChunkElements);
+            [.. assignment.Ring.Select(m => new ExchangeMember(m.Rank, m.WorkerId, new Uri(m.Address), [.. m.ShardIndices], m.PushAddress.Length > 0 ? new Uri(m.PushAddress) : null))], assignment.Rank, options.ChunkElements);
         request.Validate();
         MatchingState state = await Task.Run(() => replica.Matching, cancellation);
         if (state.Version < step) await CatchUpAsync(replica, request, cancellation);
@@ -95,7 +95,9 @@ public sealed class AssignmentExecutor(WorkerOptions options, RunReplicas replic
             var computed = await Task.Run(() => replica.ComputeAsync(mine, cancellation), cancellation);
             var computeTime = clock.Elapsed;
             TimeSpan computeCpu = Environment.CpuUsage.TotalTime - cpuBefore;
-            ExchangeOutcome outcome = await allReduce.RunAsync(request, [.. computed.Select(c => (c.Shard, c.Values))], cancellation);
+            // One shard (the usual placement) is reduced in place: its buffer is this attempt's own.
+            ExchangeOutcome outcome = await allReduce.RunAsync(request, [.. computed.Select(c => (c.Shard, c.Values))],
+                into: computed.Count == 1 ? computed[0].Values : null, cancellation);
             await Task.Run(() => replica.ApplyAsync(outcome.Sum, cancellation), cancellation);
             foreach (var (_, _, terms) in computed)
                 foreach (var (name, value) in terms) report.Losses[name] = report.Losses.GetValueOrDefault(name) + value;

@@ -113,17 +113,13 @@ public sealed class RunReplica(string runId, RunContext context) : IDisposable
         }
     }
 
-    private float[] Pack(ShardResult result)
+    /// <summary>The shard's result as the buffer the all-reduce sums (<see cref="ShardReduction.Flat"/>'s layout).</summary>
+    private static float[] Pack(ShardResult result)
     {
-        Tensor[] parts = [result.GeneratorGradient, result.DiscriminatorGradient, result.GeneratorBuffers];
-        var buffer = new float[parts.Sum(p => p.numel())];
-        long offset = 0;
-        foreach (Tensor part in parts)
-        {
-            using Tensor cpu = part.to(Device.CPU);
-            cpu.CopyTo(buffer.AsSpan((int)offset, (int)part.numel()));
-            offset += part.numel();
-        }
+        using Tensor flat = ShardReduction.Flat(result);
+        using Tensor cpu = flat.to(Device.CPU);
+        var buffer = new float[cpu.numel()];
+        cpu.CopyTo(buffer.AsSpan());
         return buffer;
     }
 

@@ -14,13 +14,19 @@ public sealed class WorkerOptions
     /// <summary>The coordinator's gRPC address.</summary>
     public Uri Coordinator { get; set; } = new("http://127.0.0.1:7000");
 
-    /// <summary>Where this worker serves its own gRPC service (peers push gradients there).</summary>
+    /// <summary>Where this worker serves its own gRPC service and its push lanes.</summary>
     public IPAddress ListenAddress { get; set; } = IPAddress.Loopback;
 
     /// <summary>0: any free port.</summary>
     public int Port { get; set; }
 
-    /// <summary>The address peers and the coordinator reach this worker at; null: the bound listen address.</summary>
+    /// <summary>
+    /// Port of the lane server that takes peers' gradient pushes (<see cref="Transport.Server.InPlace.InPlaceLaneServer"/>,
+    /// the same scheme and certificate as the gRPC endpoint); 0: any free port.
+    /// </summary>
+    public int PushPort { get; set; }
+
+    /// <summary>The address peers and the coordinator reach this worker at (pushes: the same host, <see cref="PushPort"/>); null: the bound listen address.</summary>
     public Uri? AdvertiseAddress { get; set; }
 
     /// <summary>Port of the /metrics endpoint; null: no metrics endpoint.</summary>
@@ -62,6 +68,8 @@ public sealed class WorkerOptions
         if (string.IsNullOrWhiteSpace(WorkerId)) throw new ArgumentException("Worker:WorkerId is empty");
         if (Coordinator.Scheme is not ("http" or "https")) throw new ArgumentException($"Worker:Coordinator '{Coordinator}' must be an http:// or https:// address");
         if (Port is < 0 or > 65535) throw new ArgumentException($"Worker:Port {Port} must be 0 to 65535");
+        if (PushPort is < 0 or > 65535) throw new ArgumentException($"Worker:PushPort {PushPort} must be 0 to 65535");
+        if (PushPort != 0 && PushPort == Port) throw new ArgumentException($"Worker:PushPort {PushPort} is also Worker:Port; the lane server needs a port of its own");
         if (MetricsPort is < 0 or > 65535) throw new ArgumentException($"Worker:MetricsPort {MetricsPort} must be 0 to 65535");
         if (!DeviceNames.IsValid(Device)) throw new ArgumentException($"Worker:Device '{Device}' must be cpu or cuda:N");
         if (Pool.Count == 0 || Pool.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("Worker:Pool needs one or more architecture names");

@@ -5,7 +5,9 @@ using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
 using Orchestrator.Transport;
 using Orchestrator.Transport.Client;
+using System.Net;
 using Orchestrator.Transport.Server;
+using Orchestrator.Transport.Server.InPlace;
 using Orchestrator.Worker.AllReduce;
 
 namespace Orchestrator.Worker;
@@ -28,24 +30,33 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
     private long _registrations;   // work taken under an earlier registration is void
     private (StepAssignment Assignment, CancellationTokenSource Cancel)? _current;
     private GrpcServer? _server;
+    private InPlaceLaneServer? _lanes;
     private CancellationTokenSource? _session;
 
     /// <summary>The address peers reach this worker at; known once the service has started.</summary>
     public Uri? Address { get; private set; }
+
+    /// <summary>Where peers push gradients (the lane server); known once the service has started.</summary>
+    public Uri? PushAddress { get; private set; }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         options.Validate();
         // Before registering: a worker whose device cannot run would fail every shard placed on it.
         if (Orchestrator.Torch.Device.Parse(options.Device).Unavailability() is { } problem) throw new ArgumentException($"Worker:Device {problem}");
-        _server = new GrpcServer(new GrpcServerOptions
+        var serving = new GrpcServerOptions
         {
             ListenAddress = options.ListenAddress, Port = options.Port, BearerToken = options.BearerToken,
             MaxReceiveMessageSize = 64 * 1024 * 1024, InPlaceMethods = { endpoint.InPlacePushGradients() }, Certificate = options.Certificate, CertificateChain = options.CertificateChain,
-        }, endpoint.Definition());
+        };
+        _server = new GrpcServer(serving, endpoint.Definition());
         await _server.StartAsync(cancellationToken);
         Address = options.AdvertiseAddress ?? _server.Address;
-        logger.LogInformation("worker {Worker} serving at {Address} on {Device}, owning {Pool}", options.WorkerId, Address, options.Device, string.Join(", ", options.Pool));
+        // Peers' pushes come to a port of their own, read with blocking I/O on a thread per peer (Kestrel serves the rest).
+        _lanes = new InPlaceLaneServer(serving, new IPEndPoint(options.ListenAddress, options.PushPort));
+        PushAddress = options.AdvertiseAddress is { } advertised ? new UriBuilder(advertised) { Port = _lanes.Address.Port }.Uri : _lanes.Address;
+        logger.LogInformation("worker {Worker} serving at {Address} (pushes at {PushAddress}) on {Device}, owning {Pool}", options.WorkerId, Address, PushAddress,
+            options.Device, string.Join(", ", options.Pool));
         await base.StartAsync(cancellationToken);
     }
 
@@ -85,6 +96,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        _lanes?.Dispose();
         if (_server is not null) await _server.DisposeAsync();
         replicas.Dispose();
     }
@@ -94,7 +106,7 @@ public sealed class WorkerService(WorkerOptions options, WorkerEndpoint endpoint
     {
         var registration = new RegisterWorkerRequest
         {
-            WorkerId = options.WorkerId, Address = Address!.ToString(), Device = new Device { Name = options.Device, IntraOpThreads = Torch.torch.get_num_threads() },
+            WorkerId = options.WorkerId, Address = Address!.ToString(), PushAddress = PushAddress!.ToString(), Device = new Device { Name = options.Device, IntraOpThreads = Torch.torch.get_num_threads() },
             Version = typeof(WorkerService).Assembly.GetName().Version?.ToString() ?? "",
         };
         registration.Architectures.AddRange(options.Pool);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Distillation.Progress;
 using Orchestrator.Metrics;
 using Orchestrator.Transport.Client;
+using Orchestrator.Transport.Lanes;
 using Orchestrator.Worker.AllReduce;
 
 namespace Orchestrator.Worker;
@@ -17,11 +18,13 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(_ => new OrchestratorMetrics());
         services.AddSingleton<GradientMailbox>();
-        // Peers exchange tensor streams: the direct HTTP/2 client sends them in frames as large as the peer allows.
+        // State transfers between peers: the direct HTTP/2 client sends them in frames as large as the peer allows.
         services.AddSingleton(_ => new PeerClients(new GrpcChannelOptions
         {
             BearerToken = options.BearerToken, MaxReceiveMessageSize = 64 * 1024 * 1024, DirectHttp2 = true, RemoteCertificateValidation = options.RemoteCertificateValidation,
         }));
+        // Gradient pushes: push lanes to peers' lane servers.
+        services.AddSingleton(_ => new PeerLanes(new PushLaneOptions { BearerToken = options.BearerToken, RemoteCertificateValidation = options.RemoteCertificateValidation }));
         services.AddSingleton<ShardOrderedAllReduce>();
         services.AddSingleton<IProgressReporter>(sp => new LoggerProgressReporter(sp.GetRequiredService<ILogger<LoggerProgressReporter>>()));
         services.AddSingleton<RunReplicas>();

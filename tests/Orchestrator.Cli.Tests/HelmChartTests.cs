@@ -150,6 +150,7 @@ public sealed class HelmChartTests
         "http://{{ include \"orchestrator.fullname\" . }}-coordinator", "--coordinator 'http://release-orchestrator-coordinator:7000' is not a Service port")]
     [InlineData("templates/workers.yaml", "- https://$(POD_NAME)", "- http://$(POD_NAME)", "--advertise 'http://$(POD_NAME)")]
     [InlineData("templates/_helpers.tpl", "- --tls-ca", "- --tls-authority", "worker has no flag --tls-authority")]
+    [InlineData("templates/workers.yaml", "containerPort: {{ $.Values.workers.pushPort }}", "containerPort: {{ $.Values.workers.grpcPort }}", "--push-port 7002 is not its container port 'push' (7001)")]
     public void An_edit_that_breaks_the_chart_is_reported(string file, string from, string to, string expected)
     {
         using var copy = EditedCopy.Of(HelmChart.Folder, Directory.GetFiles(HelmChart.Folder, "*", SearchOption.AllDirectories), file, from, to);

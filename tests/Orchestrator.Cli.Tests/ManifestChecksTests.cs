@@ -17,6 +17,8 @@ public sealed class ManifestChecksTests
     [InlineData("workers-cpu.yaml", "- --pool\n", "", "worker needs --pool")]
     [InlineData("workers-cpu.yaml", "http://$(POD_IP):7001", "http://$(POD_ADDRESS):7001", "$(POD_ADDRESS)")]
     [InlineData("workers-cpu.yaml", "http://$(POD_IP):7001", "http://$(POD_IP):7002", "--advertise")]
+    [InlineData("workers-cpu.yaml", "- --push-port\n            - \"7002\"", "- --push-port\n            - \"7003\"", "--push-port 7003 is not its container port 'push' (7002)")]
+    [InlineData("workers-gpu.yaml", "- --push-port\n            - \"7002\"", "", "worker needs --push-port")]
     [InlineData("workers-cpu.yaml", "http://orchestrator-coordinator:7000", "http://orchestrator-coordinator:9100", "--coordinator")]
     [InlineData("coordinator.yaml", "prometheus.io/port: \"9100\"", "prometheus.io/port: \"9101\"", "prometheus.io annotations")]
     [InlineData("coordinator.yaml", "- --metrics-port\n            - \"9100\"", "- --metrics-port\n            - \"9200\"", "--metrics-port 9200")]

@@ -81,6 +81,29 @@ public class PushLaneTests
         Assert.Equal(StatusCode.Unavailable, Assert.Throws<RpcException>(() => lane.Begin(TestMethods.Digest.FullName, CancellationToken.None)).StatusCode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task a_lane_over_TLS_trusts_what_its_callback_trusts(bool laneServer)
+    {
+        using var certificate = TlsTests.SelfSigned();
+        var digests = new InPlaceDigests();
+        await using var host = await InPlaceHost.StartAsync(digests, new GrpcServerOptions { Certificate = certificate }, laneServer);
+        Assert.Equal("https", host.Address.Scheme);
+        var pinned = new PushLaneOptions { RemoteCertificateValidation = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() };
+        using (var lane = PushLane.Connect(host.Address, pinned, CancellationToken.None))
+        {
+            lane.Begin(TestMethods.Digest.FullName, CancellationToken.None);
+            lane.Write("sec"u8, "ure"u8);
+            Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData("secure"u8))}:6", Encoding.ASCII.GetString(lane.Finish(Answer)));
+        }
+        // The system's trust does not know a self-signed certificate.
+        var refused = Assert.Throws<RpcException>(() => PushLane.Connect(host.Address, new PushLaneOptions(), CancellationToken.None));
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("TLS", refused.Status.Detail);
+        Assert.Equal(1, digests.Calls);
+    }
+
     [Fact]
     public void connecting_where_nothing_listens_is_unavailable()
     {

@@ -85,7 +85,8 @@ internal static class ClusterCommands
         var coordinator = CoordinatorAddress;
         var id = new Option<string>("--id") { Description = "Stable worker id (e.g. the pod name)", DefaultValueFactory = _ => Environment.MachineName };
         var listen = new Option<string>("--listen") { Description = "This worker's gRPC address, http:// (h2c) or https:// (with --tls-cert and --tls-key); port 0 picks one", DefaultValueFactory = _ => "http://127.0.0.1:0" };
-        var advertise = new Option<string?>("--advertise") { Description = "The address peers reach this worker at (default: the bound listen address)" };
+        var pushPort = new Option<int>("--push-port") { Description = "Port of the lane server that takes peers' gradient pushes (same host, scheme and certificate as --listen); 0 picks one", DefaultValueFactory = _ => 0 };
+        var advertise = new Option<string?>("--advertise") { Description = "The address peers reach this worker at (default: the bound listen address; pushes go to its host at --push-port)" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics; none: no endpoint" };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
         var pool = new Option<string>("--pool") { Description = "Comma-separated pool architectures this worker owns", DefaultValueFactory = _ => "ConvNet" };
@@ -93,7 +94,7 @@ internal static class ClusterCommands
         var shared = new Option<DirectoryInfo?>("--shared-dir") { Description = "The shared volume; its cache/ holds converted datasets for every worker" };
         var command = new Command("worker", "Start a worker: owns one device and part of the model pool, computes shards, all-reduces their gradients")
         {
-            coordinator, id, listen, advertise, metricsPort, device, pool, threads, shared, TokenFile, TlsCertificate, TlsKey, TlsAuthority,
+            coordinator, id, listen, pushPort, advertise, metricsPort, device, pool, threads, shared, TokenFile, TlsCertificate, TlsKey, TlsAuthority,
         };
         command.SetAction((parse, cancellation) => CommandErrors.Guard(async () =>
         {
@@ -103,7 +104,7 @@ internal static class ClusterCommands
             var options = new WorkerOptions
             {
                 WorkerId = parse.GetValue(id)!, Coordinator = Address(parse.GetValue(coordinator)!, "--coordinator"), ListenAddress = ClusterHosts.ListenAddress(bind), Port = bind.Port,
-                AdvertiseAddress = parse.GetValue(advertise) is { } advertised ? Address(advertised, "--advertise") : null, MetricsPort = parse.GetValue(metricsPort), Device = parse.GetValue(device)!,
+                PushPort = parse.GetValue(pushPort), AdvertiseAddress = parse.GetValue(advertise) is { } advertised ? Address(advertised, "--advertise") : null, MetricsPort = parse.GetValue(metricsPort), Device = parse.GetValue(device)!,
                 Pool = [.. parse.GetValue(pool)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
                 Threads = parse.GetValue(threads), BearerToken = ClusterHosts.ReadToken(parse.GetValue(TokenFile)),
                 RemoteCertificateValidation = Trust(parse),

@@ -109,7 +109,7 @@ public sealed class ControlGateway(CoordinatorCore core, StepLosses losses, IRun
         {
             var entry = new ProtoWorkerStatus
             {
-                WorkerId = worker.WorkerId, Address = worker.Address, Device = new Device { Name = worker.Device },
+                WorkerId = worker.WorkerId, Address = worker.Address, PushAddress = worker.PushAddress ?? "", Device = new Device { Name = worker.Device },
                 State = worker.Status == Workers.WorkerStatus.Live ? WorkerState.Idle : WorkerState.Dead,
                 LeaseExpiresAt = Timestamp.FromDateTimeOffset(worker.LeaseExpiresAt),
             };

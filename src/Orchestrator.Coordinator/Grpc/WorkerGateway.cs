@@ -33,14 +33,14 @@ public sealed class WorkerGateway(CoordinatorCore core, StepLosses losses, ILogg
         WorkerLease lease;
         try
         {
-            lease = await core.RegisterWorkerAsync(new WorkerRegistration(request.WorkerId, request.Device?.Name ?? "", [.. request.Architectures], request.Address),
+            lease = await core.RegisterWorkerAsync(new WorkerRegistration(request.WorkerId, request.Device?.Name ?? "", [.. request.Architectures], request.Address, request.PushAddress),
                 context.CancellationToken);
         }
         catch (ArgumentException e)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
         }
-        logger.LogInformation("worker {Worker} registered at {Address} ({Device}; owns {Pool})", request.WorkerId, request.Address, request.Device?.Name,
+        logger.LogInformation("worker {Worker} registered at {Address}, pushes at {Pushes} ({Device}; owns {Pool})", request.WorkerId, request.Address, request.PushAddress.Length > 0 ? request.PushAddress : request.Address, request.Device?.Name,
             string.Join(", ", request.Architectures));
         return new RegisterWorkerResponse { Lease = ToLease(lease.WorkerId, lease.ExpiresAt, lease.HeartbeatInterval), Incarnation = lease.Restarts };
     }
@@ -151,7 +151,7 @@ public sealed class WorkerGateway(CoordinatorCore core, StepLosses losses, ILogg
             Evaluation = order.Evaluation is { } unit ? new EvaluationUnit { Row = unit.Row, Ipc = unit.Ipc, Run = unit.Run } : null,
         };
         assignment.Shards.AddRange(order.Shards.Select(s => new ShardAssignment { Key = new ShardKey { RunId = order.RunKey, Step = order.Step, ShardIndex = s } }));
-        assignment.Ring.AddRange(order.Ring.Select((m, rank) => new RingMember { WorkerId = m.WorkerId, Address = m.Address, Rank = rank, ShardIndices = { m.Shards } }));
+        assignment.Ring.AddRange(order.Ring.Select((m, rank) => new RingMember { WorkerId = m.WorkerId, Address = m.Address, PushAddress = m.PushAddress, Rank = rank, ShardIndices = { m.Shards } }));
         return assignment;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orchestrator.Coordinator.Runs;
+using Orchestrator.Coordinator.Workers;
 
 namespace Orchestrator.Coordinator.Placement;
 
@@ -34,7 +35,7 @@ internal sealed class AssignmentBook
     /// The orders of <paramref name="workerId"/>, by run: its pretrain or evaluation units, or its part of the current
     /// step once every shard of the step is placed (a step with a shard pending waits, since its all-reduce needs all).
     /// </summary>
-    public IReadOnlyList<WorkOrder> OrdersFor(string workerId, Func<string, string?> addressOf)
+    public IReadOnlyList<WorkOrder> OrdersFor(string workerId, Func<string, WorkerSnapshot?> liveWorker)
     {
         var orders = new List<WorkOrder>();
         foreach (RunSnapshot run in _runs.Values.OrderBy(r => r.Key, StringComparer.Ordinal))
@@ -43,7 +44,8 @@ internal sealed class AssignmentBook
             {
                 if (run.Units.Any(u => u.Status == UnitStatus.Pending) || !run.Units.Any(u => u.WorkerId == workerId)) continue;
                 var ring = run.Units.GroupBy(u => u.WorkerId!, StringComparer.Ordinal)
-                    .Select(g => new RingPosition(g.Key, addressOf(g.Key) ?? "", [.. g.Select(u => u.Unit.Shard).Order()]))
+                    .Select(g => (Worker: liveWorker(g.Key), Id: g.Key, Shards: g.Select(u => u.Unit.Shard).Order().ToList()))
+                    .Select(m => new RingPosition(m.Id, m.Worker?.Address ?? "", m.Shards, m.Worker?.PushAddress ?? ""))
                     .OrderBy(m => m.Shards[0]).ToList();
                 int rank = ring.FindIndex(m => m.WorkerId == workerId);
                 orders.Add(new WorkOrder(run.Key, WorkKind.Shard, run.Step, run.Attempt, ring[rank].Shards, ring, rank, run.Plan));

@@ -17,5 +17,5 @@ public sealed record WorkOrder(string RunKey, WorkKind Kind, long Step, long Att
     public string Identity => Evaluation is null ? $"{RunKey}/{Kind}/{Step}/{Attempt}" : $"{RunKey}/{Kind}/{Step}/{Attempt}/{Evaluation}";
 }
 
-/// <summary>A member of a step's all-reduce: the worker, where it is reached, the step's shards it holds.</summary>
-public sealed record RingPosition(string WorkerId, string Address, IReadOnlyList<int> Shards);
+/// <summary>A member of a step's all-reduce: the worker, where it is reached (and takes gradient pushes, when apart), the step's shards it holds.</summary>
+public sealed record RingPosition(string WorkerId, string Address, IReadOnlyList<int> Shards, string PushAddress = "");

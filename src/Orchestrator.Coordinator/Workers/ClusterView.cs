@@ -14,9 +14,9 @@ internal sealed class ClusterView
 
     public bool IsLive(string workerId) => _workers.TryGetValue(workerId, out WorkerSnapshot? w) && w.Status == WorkerStatus.Live;
 
-    /// <summary>Where a live worker is reached, or null if it is not live.</summary>
-    public string? AddressOf(string workerId) =>
-        _workers.TryGetValue(workerId, out WorkerSnapshot? w) && w.Status == WorkerStatus.Live ? w.Address : null;
+    /// <summary>A live worker as last saved (where it is reached), or null if it is not live.</summary>
+    public WorkerSnapshot? LiveWorker(string workerId) =>
+        _workers.TryGetValue(workerId, out WorkerSnapshot? w) && w.Status == WorkerStatus.Live ? w : null;
 
     /// <summary>Live workers, ordered by id.</summary>
     public IReadOnlyList<WorkerSnapshot> Live() =>

@@ -34,7 +34,7 @@ internal sealed class WorkerEntity(string key, CoordinatorContext context) : Ent
         bool heldWork = State?.Status == WorkerStatus.Live;
         int restarts = State is null ? 0 : State.Restarts + 1;
         State = new WorkerSnapshot(Key, registration.Device, [.. registration.Architectures], registration.Address, WorkerStatus.Live,
-            now + context.Options.LeaseDuration, restarts, State?.Deaths ?? 0, now, now);
+            now + context.Options.LeaseDuration, restarts, State?.Deaths ?? 0, now, now, registration.PushAddress);
         AfterSave(() => context.Events.Publish(new WorkerJoined(now, Key, registration.Device, restarts)));
         return new WorkerRegistered(State, heldWork);
     }

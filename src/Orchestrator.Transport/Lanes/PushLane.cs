@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Orchestrator.Transport.Client;
 using Orchestrator.Transport.Http2;
 using Orchestrator.Transport.Server.InPlace;
@@ -10,7 +12,7 @@ using Orchestrator.Transport.Wire;
 namespace Orchestrator.Transport.Lanes;
 
 /// <summary>
-/// One HTTP/2 cleartext connection to one server, carrying one client-streaming gRPC call at a time, with blocking
+/// One HTTP/2 connection (h2c, or TLS) to one server, carrying one client-streaming gRPC call at a time, with blocking
 /// I/O: the caller's thread writes each message's frames straight to the socket (header, then the payload from where
 /// it lies), and a thread of the lane's own reads what the server sends (settings, window updates, pings, the
 /// response and its trailers). For a bulk sender that owns a thread per peer, as a ring all-reduce does: no pipe, no
@@ -24,8 +26,10 @@ public sealed class PushLane : IDisposable
     private const int HeaderBlockLimit = 64 * 1024;
 
     private readonly Socket _socket;
+    private readonly Stream _transport;   // the socket's stream, or TLS over it
     private readonly PushLaneOptions _options;
     private readonly string _authority;
+    private readonly string _scheme;
     private readonly object _gate = new();     // windows, the call's state, the failure; Monitor-signalled
     private readonly object _writeGate = new(); // whole frames from the caller and the reader's replies
     private readonly byte[] _frameHead = new byte[Http2Frame.HeaderLength + FrameBuffer.HeaderLength];
@@ -39,11 +43,13 @@ public sealed class PushLane : IDisposable
     private LaneCall? _call;
     private Exception? _failure;
 
-    private PushLane(Socket socket, Uri address, PushLaneOptions options)
+    private PushLane(Socket socket, Stream transport, Uri address, PushLaneOptions options)
     {
         _socket = socket;
+        _transport = transport;
         _options = options;
         _authority = address.Authority;
+        _scheme = address.Scheme;
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"push lane {_authority}" };
     }
 
@@ -59,10 +65,14 @@ public sealed class PushLane : IDisposable
         }
     }
 
-    /// <summary>Connects, sends the preface and settings (asking for the server's in-place methods), and starts reading.</summary>
+    /// <summary>
+    /// Connects (TCP, then TLS with ALPN h2 for https), sends the preface and settings (asking for the server's
+    /// in-place methods), and starts reading.
+    /// </summary>
     public static PushLane Connect(Uri address, PushLaneOptions options, CancellationToken cancellationToken)
     {
-        if (address.Scheme != Uri.UriSchemeHttp) throw new ArgumentException($"a push lane is HTTP/2 cleartext; {address} is not http://", nameof(address));
+        if (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps)
+            throw new ArgumentException($"a push lane speaks HTTP/2 over http:// or https://, not {address}", nameof(address));
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -80,7 +90,9 @@ public sealed class PushLane : IDisposable
             {
                 throw new RpcException(new Status(StatusCode.Unavailable, $"{e.Message} ({address.Authority})"));
             }
-            var lane = new PushLane(socket, address, options);
+            Stream transport = new NetworkStream(socket, ownsSocket: false);
+            if (address.Scheme == Uri.UriSchemeHttps) transport = Secure(transport, address, options, timeout.Token);
+            var lane = new PushLane(socket, transport, address, options);
             lane.SendPreface();
             lane._reader.Start();
             return lane;
@@ -92,13 +104,36 @@ public sealed class PushLane : IDisposable
         }
     }
 
+    private static SslStream Secure(Stream transport, Uri address, PushLaneOptions options, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(transport, leaveInnerStreamOpen: false);
+        try
+        {
+            tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = address.IdnHost, ApplicationProtocols = [SslApplicationProtocol.Http2], RemoteCertificateValidationCallback = options.RemoteCertificateValidation,
+            }, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            tls.Dispose();
+            throw new RpcException(new Status(StatusCode.Unavailable, $"TLS with {address.Authority} failed: {e.Message}"));
+        }
+        if (tls.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
+        {
+            tls.Dispose();
+            throw new RpcException(new Status(StatusCode.Unavailable, $"{address.Authority} did not agree to HTTP/2 over TLS (ALPN h2)"));
+        }
+        return tls;
+    }
+
     /// <summary>Starts a client-streaming call of <paramref name="method"/> (its full name, "/package.Service/Method").</summary>
     public void Begin(string method, CancellationToken cancellationToken)
     {
         var block = new ArrayBufferWriter<byte>(256);
         var headers = new List<(string, string)>
         {
-            (":method", "POST"), (":scheme", "http"), (":path", method), (":authority", _authority),
+            (":method", "POST"), (":scheme", _scheme), (":path", method), (":authority", _authority),
             ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", _options.UserAgent),
         };
         if (_options.BearerToken is { } token) headers.Add(("authorization", $"Bearer {token}"));
@@ -151,7 +186,10 @@ public sealed class PushLane : IDisposable
         }
     }
 
-    /// <summary>Ends the request stream and waits for the server's answer: its response message, or its status as an <see cref="RpcException"/>.</summary>
+    /// <summary>
+    /// Ends the request stream and waits for the server's answer (at most <paramref name="timeout"/>, or until the
+    /// call's cancellation): its response message, or its status as an <see cref="RpcException"/>.
+    /// </summary>
     public byte[] Finish(TimeSpan timeout)
     {
         LaneCall call = Current();
@@ -162,10 +200,15 @@ public sealed class PushLane : IDisposable
         }
         lock (_gate)
         {
-            DateTime until = DateTime.UtcNow + timeout;
+            DateTime until = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
             while (!call.Done)
             {
-                TimeSpan left = until - DateTime.UtcNow;
+                TimeSpan left = until == DateTime.MaxValue ? Timeout.InfiniteTimeSpan : until - DateTime.UtcNow;
+                if (left == Timeout.InfiniteTimeSpan)
+                {
+                    Monitor.Wait(_gate);
+                    continue;
+                }
                 if (left <= TimeSpan.Zero)
                 {
                     Complete(call, new Status(StatusCode.DeadlineExceeded, $"{call.Method} on {_authority}: no answer within {timeout}"));
@@ -182,7 +225,8 @@ public sealed class PushLane : IDisposable
     public void Dispose()
     {
         Fail(new ObjectDisposedException(nameof(PushLane)));
-        _reader.Join(TimeSpan.FromSeconds(5));
+        if (_reader.IsAlive) _reader.Join(TimeSpan.FromSeconds(5));
+        _transport.Dispose();
     }
 
     private LaneCall Current()
@@ -428,6 +472,7 @@ public sealed class PushLane : IDisposable
             if (_call is not null) _call.Done = true;
             Monitor.PulseAll(_gate);
         }
+        // Closing the socket, not the stream: the reading thread may be inside the stream, which is not to be disposed under it.
         _socket.Dispose();
     }
 
@@ -459,9 +504,9 @@ public sealed class PushLane : IDisposable
     {
         try
         {
-            while (!bytes.IsEmpty) bytes = bytes[_socket.Send(bytes)..];
+            _transport.Write(bytes);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             Fail(new IOException($"sending to {_authority} failed: {e.Message}", e));
             lock (_gate) ThrowIfFailed();
@@ -476,9 +521,9 @@ public sealed class PushLane : IDisposable
             int read;
             try
             {
-                read = _socket.Receive(into);
+                read = _transport.Read(into);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
             {
                 throw new IOException($"receiving from {_authority} failed: {e.Message}", e);
             }

@@ -6,253 +6,222 @@ using Orchestrator.Protocol.V1;
 namespace Orchestrator.Worker.AllReduce;
 
 /// <summary>
-/// One member's view of an exchange: the contributions to its own segment waiting to be folded, and which chunks of
-/// the result are final. A chunk is final when this member folded it from contributions covering every shard, or a
-/// peer sent it finished. Peers' chunks are offered from the threads that receive them, while their bytes still lie in
-/// the transport's buffers: a finished chunk is copied from there into the result, and a contribution that comes in its
-/// turn in shard order is folded from there; only one that has to wait for an earlier shard is copied.
+/// One member's part of an exchange. Block b is summed along its order b + 1, ..., b: the shards of that order that one
+/// member holds one after another form a visit; a visit takes the partial sum of the shards before it (unless it is
+/// first), adds its own left to right and sends the partial to the next visit's member, or, as the last visit, holds
+/// the block's final value and starts it around the ring of members (rank r hands on to r + 1), where each member
+/// passes it on until the next one is the block's finalizer. With one shard per member, shard r on rank r, both
+/// phases are a ring all-reduce. Partials are summed from the transport's buffer where they lie, into the result;
+/// what leaves is queued per destination and sent from the result (or a shard's own buffer) without a copy.
 /// </summary>
 internal sealed class ReductionState
 {
     private readonly Lock _gate = new();
     private readonly ExchangeRequest _request;
-    private readonly SegmentLayout _layout;
-    private readonly ChunkFold[] _folds;
-    private readonly TaskCompletionSource[] _ownReduced;
+    private readonly BlockLayout _layout;
+    private readonly Dictionary<int, float[]> _own;
+    private readonly int[] _holder;
+    private readonly Dictionary<int, OutgoingQueue> _outgoing;
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool[,] _final;
     private int _remaining;
 
+    /// <param name="own">This member's shards and their buffers, which are only read.</param>
     /// <param name="result">Where the sum goes; a new array when null.</param>
-    public ReductionState(ExchangeRequest request, SegmentLayout layout, float[]? result = null)
+    public ReductionState(ExchangeRequest request, BlockLayout layout, IReadOnlyList<(int Shard, float[] Values)> own, float[]? result = null)
     {
         (_request, _layout) = (request, layout);
         if (result is not null && result.LongLength != layout.Length) throw new ArgumentException($"{request.Key}: the result array holds {result.LongLength} floats, not {layout.Length}", nameof(result));
-        // Not zeroed: every chunk of the result is written once (folded or copied) before the exchange completes.
+        // Not zeroed: every chunk of the result is written (summed or copied) before the exchange completes.
         Result = result ?? GC.AllocateUninitializedArray<float>(checked((int)layout.Length));
-        _folds = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new ChunkFold())];
-        _ownReduced = [.. Enumerable.Range(0, layout.ChunksPerSegment).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
-        _final = new bool[layout.Members, layout.ChunksPerSegment];
-        _remaining = layout.Members * layout.ChunksPerSegment;
-        if (_remaining == 0) _completed.TrySetResult();
+        _own = own.ToDictionary(s => s.Shard, s => s.Values);
+        _holder = new int[request.ShardCount];
+        foreach (ExchangeMember member in request.Ring)
+            foreach (int shard in member.Shards) _holder[shard] = member.Rank;
+        _outgoing = Destinations().ToDictionary(rank => rank, _ => new OutgoingQueue());
+        _final = new bool[request.ShardCount, layout.ChunksPerBlock];
+        _remaining = request.ShardCount * layout.ChunksPerBlock;
     }
 
     public float[] Result { get; }
 
-    /// <summary>Bytes of peers' contributions copied because they came before an earlier shard's.</summary>
-    internal long CopiedBytes { get; private set; }
-
     /// <summary>Completes when every chunk of <see cref="Result"/> is final; fails with the first malformed chunk offered.</summary>
     public Task Completion => _completed.Task;
 
-    public Task OwnChunkReduced(int chunk) => _ownReduced[chunk].Task;
+    /// <summary>The members this one sends to: the next visit's members and, around the ring, its right neighbour.</summary>
+    public IReadOnlyCollection<int> Receivers => _outgoing.Keys;
 
-    public void AddOwnContribution(ShardContribution contribution)
+    /// <summary>What this member sends to <paramref name="rank"/>, in order; ends when the exchange completes or fails.</summary>
+    public OutgoingQueue OutgoingTo(int rank) => _outgoing[rank];
+
+    private int Rank => _request.Rank;
+
+    private int Right => (Rank + 1) % _request.Ring.Count;
+
+    private int Left => (Rank + _request.Ring.Count - 1) % _request.Ring.Count;
+
+    /// <summary>
+    /// Starts every block whose order begins with this member's shards; empty chunks are final at once. A chunk already
+    /// final (a member that applied the step sent it before this one opened) is left as it is.
+    /// </summary>
+    public void Start()
     {
         lock (_gate)
         {
-            for (int chunk = 0; chunk < _layout.ChunksPerSegment; chunk++)
-            {
-                var (offset, count) = _layout.Chunk(_request.Rank, chunk);
-                AddContribution(chunk, new PendingPart(contribution.ShardBegin, contribution.ShardEnd, FloatBytes.Of(contribution.Values, (int)offset, count)), default);
-            }
+            for (int block = 0; block < _request.ShardCount; block++)
+                for (int chunk = 0; chunk < _layout.ChunksPerBlock && !_completed.Task.IsCompleted; chunk++)
+                {
+                    if (_final[block, chunk]) continue;
+                    if (_layout.Chunk(block, chunk).Count == 0) MarkFinal(block, chunk, finalizedHere: false);
+                    else if (HolderAt(block, 0) == Rank) Visit(block, chunk, 0, default);
+                }
         }
     }
 
     /// <summary>
     /// Ends the exchange for good: from when this returns, chunks still offered are ignored and nothing more is written
-    /// to <see cref="Result"/>; an unfinished exchange fails as cancelled. Copies still waiting are given back.
+    /// to <see cref="Result"/>; an unfinished exchange fails as cancelled.
     /// </summary>
     public void Abandon()
     {
         lock (_gate)
         {
             _completed.TrySetCanceled();
-            foreach (ChunkFold fold in _folds)
-            {
-                foreach (PendingPart part in fold.Waiting) RentedBytes.Release(part.Bytes);
-                fold.Waiting.Clear();
-                ReleaseHead(fold);
-            }
+            foreach (OutgoingQueue queue in _outgoing.Values) queue.Complete();
         }
     }
 
     /// <summary>
     /// Takes a peer's chunk: its fields from <paramref name="header"/>, its data from <paramref name="data"/>, read only
-    /// during the call. <paramref name="owned"/>, when given, is the same bytes in a <see cref="RentedBytes"/> array that
-    /// this state may keep instead of copying, and releases. A malformed chunk fails <see cref="Completion"/> with an
-    /// <see cref="InvalidDataException"/> naming the problem; chunks after completion or failure are ignored.
+    /// during the call. <paramref name="owned"/>, when given, is the same bytes in a <see cref="RentedBytes"/> array,
+    /// released here. A malformed chunk fails <see cref="Completion"/> with an <see cref="InvalidDataException"/>
+    /// naming the problem; chunks after completion or failure are ignored.
     /// </summary>
     public void Offer(GradientChunk header, ReadOnlySequence<byte> data, ReadOnlyMemory<byte> owned = default)
     {
-        bool kept = false;
         lock (_gate)
         {
             try
             {
-                if (!_completed.Task.IsCompleted) kept = Accept(header, data, owned);
+                if (!_completed.Task.IsCompleted) Accept(header, data);
             }
             catch (Exception e)
             {
-                _completed.TrySetException(e);
+                Fail(e);
             }
         }
-        if (!kept) RentedBytes.Release(owned);
+        RentedBytes.Release(owned);
     }
 
-    /// <summary>Whether <paramref name="owned"/> was kept (it is then released by the fold).</summary>
-    private bool Accept(GradientChunk chunk, ReadOnlySequence<byte> data, ReadOnlyMemory<byte> owned)
+    private void Accept(GradientChunk chunk, ReadOnlySequence<byte> data)
     {
-        if (chunk.Segment < 0 || chunk.Segment >= _layout.Members) throw Malformed(chunk, $"segment {chunk.Segment} is outside 0..{_layout.Members - 1}");
-        if (chunk.ChunkIndex < 0 || chunk.ChunkIndex >= _layout.ChunksPerSegment) throw Malformed(chunk, $"chunk {chunk.ChunkIndex} is outside 0..{_layout.ChunksPerSegment - 1}");
+        int shards = _request.ShardCount;
+        if (chunk.Segment < 0 || chunk.Segment >= shards) throw Malformed(chunk, $"block {chunk.Segment} is outside 0..{shards - 1}");
+        if (chunk.ChunkIndex < 0 || chunk.ChunkIndex >= _layout.ChunksPerBlock) throw Malformed(chunk, $"chunk {chunk.ChunkIndex} is outside 0..{_layout.ChunksPerBlock - 1}");
         var (offset, count) = _layout.Chunk(chunk.Segment, chunk.ChunkIndex);
         if (chunk.Offset != offset || data.Length != count * sizeof(float))
             throw Malformed(chunk, $"holds {data.Length} bytes at element {chunk.Offset}; expected {count * sizeof(float)} at {offset}");
+        if (chunk.ShardBegin != 0) throw Malformed(chunk, $"a sum must start at position 0 of its block's order, not {chunk.ShardBegin}");
         switch (chunk.Phase)
         {
             case ReducePhase.ReduceScatter:
-                if (chunk.Segment != _request.Rank) throw Malformed(chunk, $"a partial sum of segment {chunk.Segment} sent to rank {_request.Rank}");
-                if (chunk.ShardBegin < 0 || chunk.ShardEnd <= chunk.ShardBegin || chunk.ShardEnd > _request.ShardCount)
-                    throw Malformed(chunk, $"shard range [{chunk.ShardBegin}, {chunk.ShardEnd}) is not within 0..{_request.ShardCount}");
-                if (_final[_request.Rank, chunk.ChunkIndex]) return false;
-                AddContribution(chunk.ChunkIndex, new PendingPart(chunk.ShardBegin, chunk.ShardEnd, owned), data);
-                return true;
+                int position = chunk.ShardEnd;
+                if (position < 1 || position >= shards) throw Malformed(chunk, $"a partial sum of positions [0, {position}) is not within 1..{shards - 1}");
+                if (HolderAt(chunk.Segment, position) != Rank || HolderAt(chunk.Segment, position - 1) == Rank)
+                    throw Malformed(chunk, $"a partial sum of block {chunk.Segment} up to position {position} is not this member's to continue");
+                if (chunk.SenderRank != HolderAt(chunk.Segment, position - 1))
+                    throw Malformed(chunk, $"the partial sum of block {chunk.Segment} up to position {position} comes from rank {HolderAt(chunk.Segment, position - 1)}");
+                if (_final[chunk.Segment, chunk.ChunkIndex]) return;
+                Visit(chunk.Segment, chunk.ChunkIndex, position, data);
+                return;
             case ReducePhase.AllGather:
-                if (chunk.ShardBegin != 0 || chunk.ShardEnd != _request.ShardCount)
-                    throw Malformed(chunk, $"a finished segment must cover shards [0, {_request.ShardCount}), not [{chunk.ShardBegin}, {chunk.ShardEnd})");
-                if (_final[chunk.Segment, chunk.ChunkIndex]) return false;
+                if (chunk.ShardEnd != shards) throw Malformed(chunk, $"a finished block must cover positions [0, {shards}), not [0, {chunk.ShardEnd})");
+                if (_final[chunk.Segment, chunk.ChunkIndex]) return;
                 data.CopyTo(MemoryMarshal.AsBytes(Result.AsSpan((int)offset, count)));
-                MarkFinal(chunk.Segment, chunk.ChunkIndex);
-                return false;
+                // Around the ring: handed on from the left until the next member is the one that finalized it. Queued
+                // before it counts as final: the last final chunk closes the queues.
+                if (chunk.SenderRank == Left && Right != Finalizer(chunk.Segment)) Send(Right, ReducePhase.AllGather, chunk.Segment, chunk.ChunkIndex, shards, Result);
+                MarkFinal(chunk.Segment, chunk.ChunkIndex, finalizedHere: false);
+                return;
             default:
                 throw Malformed(chunk, $"unknown phase {chunk.Phase}");
         }
     }
 
     /// <summary>
-    /// Adds a contribution to the chunk's fold. Its values are <paramref name="contribution"/>'s bytes when it has them
-    /// (this state then owns and releases them), else <paramref name="arriving"/>, which is read now. The fold runs left
-    /// to right in shard order, the single-process pipeline's order, straight into the result: a contribution that comes
-    /// in its turn is folded where it lies, and only one that has to wait for an earlier shard is copied.
+    /// This member's visit to the chunk at <paramref name="position"/> of its block's order: the partial before it
+    /// (<paramref name="arriving"/>, empty at position 0) plus its own shards from there on, then sent on or final.
     /// </summary>
-    private void AddContribution(int chunk, PendingPart contribution, ReadOnlySequence<byte> arriving)
+    private void Visit(int block, int chunk, int position, ReadOnlySequence<byte> arriving)
     {
-        ChunkFold fold = _folds[chunk];
-        if (contribution.ShardBegin < fold.Next || fold.Waiting.Any(p => p.ShardBegin < contribution.ShardEnd && contribution.ShardBegin < p.ShardEnd))
-            throw new InvalidDataException($"{_request.Key}: shards [{contribution.ShardBegin}, {contribution.ShardEnd}) of chunk {chunk} arrived twice");
-        if (contribution.ShardBegin != fold.Next)
-        {
-            fold.Waiting.Add(contribution.Bytes.IsEmpty && !arriving.IsEmpty ? contribution with { Bytes = Copy(arriving) } : contribution);
-            return;
-        }
-
-        var (offset, count) = _layout.Chunk(_request.Rank, chunk);
+        var (offset, count) = _layout.Chunk(block, chunk);
+        int end = position;
+        while (end < _request.ShardCount && HolderAt(block, end) == Rank) end++;
         Span<float> sum = Result.AsSpan((int)offset, count);
-        FoldIn(fold, sum, contribution, arriving);
-        while (fold.Waiting.FindIndex(p => p.ShardBegin == fold.Next) is var next and >= 0)
-        {
-            PendingPart turn = fold.Waiting[next];
-            fold.Waiting.RemoveAt(next);
-            FoldIn(fold, sum, turn, default);
-        }
-        if (fold.Next == _request.ShardCount)
-        {
-            // One contribution covered every shard: it is the sum.
-            if (fold.Head is { } whole) whole.Values.CopyTo(sum);
-            ReleaseHead(fold);
-            MarkFinal(_request.Rank, chunk);
-        }
-    }
-
-    /// <summary>Folds the next contribution in shard order into <paramref name="sum"/>, from its bytes or else from <paramref name="arriving"/>.</summary>
-    private void FoldIn(ChunkFold fold, Span<float> sum, PendingPart part, ReadOnlySequence<byte> arriving)
-    {
-        bool arrivingOnly = part.Bytes.IsEmpty && !arriving.IsEmpty;
-        if (fold.Next == 0 && !arrivingOnly)
-        {
-            // The fold's first operand stays where it lies until the second comes: summing both then writes the result
-            // once, instead of copying the first into it.
-            fold.Head = part;
-            fold.Next = part.ShardEnd;
-            return;
-        }
-        if (fold.Next == 0)
-        {
-            // An arriving first operand is summed with its second if that one waits already, else copied in.
-            int second = fold.Waiting.FindIndex(p => p.ShardBegin == part.ShardEnd);
-            if (second < 0)
-            {
-                arriving.CopyTo(MemoryMarshal.AsBytes(sum));
-                CopiedBytes += arriving.Length;
-                fold.Next = part.ShardEnd;
-                return;
-            }
-            PendingPart waiting = fold.Waiting[second];
-            fold.Waiting.RemoveAt(second);
-            var firstRuns = new FloatRuns(arriving);
-            while (firstRuns.TryNext(out int start, out ReadOnlySpan<float> run))
-                Fold.Sum(sum.Slice(start, run.Length), run, waiting.Values.Slice(start, run.Length));
-            RentedBytes.Release(waiting.Bytes);
-            fold.Next = waiting.ShardEnd;
-            return;
-        }
-        if (arrivingOnly)
+        ReadOnlySpan<float> Own(int p) => _own[_layout.ShardAt(block, p)].AsSpan((int)offset, count);
+        if (position > 0)
         {
             var runs = new FloatRuns(arriving);
-            while (runs.TryNext(out int start, out ReadOnlySpan<float> run)) Combine(fold, sum.Slice(start, run.Length), start, run);
+            while (runs.TryNext(out int start, out ReadOnlySpan<float> run)) Fold.Sum(sum.Slice(start, run.Length), run, Own(position).Slice(start, run.Length));
         }
-        else Combine(fold, sum, 0, part.Values);
-        RentedBytes.Release(part.Bytes);
-        ReleaseHead(fold);
-        fold.Next = part.ShardEnd;
+        else if (end == 1 && end < _request.ShardCount)
+        {
+            // A partial of one shard leaves from that shard's own buffer.
+            Send(HolderAt(block, end), ReducePhase.ReduceScatter, block, chunk, end, _own[_layout.ShardAt(block, 0)]);
+            return;
+        }
+        else Own(0).CopyTo(sum);
+        for (int p = position + 1; p < end; p++) Fold.Add(sum, Own(p));
+        if (end < _request.ShardCount) Send(HolderAt(block, end), ReducePhase.ReduceScatter, block, chunk, end, Result);
+        else MarkFinal(block, chunk, finalizedHere: true);
     }
 
-    /// <summary>Elements [start, start + sum.Length) of the fold so far, plus the next contribution's <paramref name="values"/> there.</summary>
-    private static void Combine(ChunkFold fold, Span<float> sum, int start, ReadOnlySpan<float> values)
+    /// <summary>Records that the chunk's range of <see cref="Result"/> holds its final values; one finalized here starts around the ring.</summary>
+    private void MarkFinal(int block, int chunk, bool finalizedHere)
     {
-        if (fold.Head is { } head) Fold.Sum(sum, head.Values.Slice(start, sum.Length), values);
-        else Fold.Add(sum, values);
+        _final[block, chunk] = true;
+        if (finalizedHere && _request.Ring.Count > 1) Send(Right, ReducePhase.AllGather, block, chunk, _request.ShardCount, Result);
+        if (--_remaining > 0) return;
+        _completed.TrySetResult();
+        foreach (OutgoingQueue queue in _outgoing.Values) queue.Complete();
     }
 
-    private static void ReleaseHead(ChunkFold fold)
+    private void Send(int rank, ReducePhase phase, int block, int chunk, int covered, float[] source)
     {
-        if (fold.Head is { } head) RentedBytes.Release(head.Bytes);
-        fold.Head = null;
+        var (offset, count) = _layout.Chunk(block, chunk);
+        if (!_outgoing.TryGetValue(rank, out OutgoingQueue? queue))
+            throw new InvalidOperationException($"{_request.Key}: rank {Rank} planned no sends to rank {rank}");
+        queue.Add(new OutgoingChunk(phase, block, chunk, covered, source, offset, count));
     }
 
-    private ReadOnlyMemory<byte> Copy(ReadOnlySequence<byte> arriving)
+    private void Fail(Exception e)
     {
-        CopiedBytes += arriving.Length;
-        return RentedBytes.CopyOf(arriving);
+        _completed.TrySetException(e);
+        foreach (OutgoingQueue queue in _outgoing.Values) queue.Complete(e);
     }
 
-    /// <summary>Records that the chunk's range of <see cref="Result"/> holds its final values.</summary>
-    private void MarkFinal(int segment, int chunk)
+    private int HolderAt(int block, int position) => _holder[_layout.ShardAt(block, position)];
+
+    /// <summary>The member that ends block <paramref name="block"/>'s order (it holds shard <paramref name="block"/>).</summary>
+    private int Finalizer(int block) => HolderAt(block, _request.ShardCount - 1);
+
+    /// <summary>Every member a visit of this one hands a partial to, and its right neighbour when the ring has others.</summary>
+    private IEnumerable<int> Destinations()
     {
-        _final[segment, chunk] = true;
-        if (segment == _request.Rank) _ownReduced[chunk].TrySetResult();
-        if (--_remaining == 0) _completed.TrySetResult();
-    }
-
-    /// <summary>
-    /// One chunk of this member's segment: shards [0, Next) are folded, into the result or, while only one
-    /// contribution is in, as <see cref="Head"/> where it lies; contributions further on wait, copied if they were arriving.
-    /// </summary>
-    private sealed class ChunkFold
-    {
-        public int Next { get; set; }
-
-        public PendingPart? Head { get; set; }
-
-        public List<PendingPart> Waiting { get; } = [];
-    }
-
-    /// <summary>The left fold of shards [ShardBegin, ShardEnd) of one chunk, as little-endian float32 bytes (empty while they are only arriving).</summary>
-    private readonly record struct PendingPart(int ShardBegin, int ShardEnd, ReadOnlyMemory<byte> Bytes)
-    {
-        public ReadOnlySpan<float> Values => MemoryMarshal.Cast<byte, float>(Bytes.Span);
+        var ranks = new SortedSet<int>();
+        for (int block = 0; block < _request.ShardCount; block++)
+        {
+            for (int p = 1; p < _request.ShardCount; p++)
+                if (HolderAt(block, p - 1) == Rank && HolderAt(block, p) != Rank) ranks.Add(HolderAt(block, p));
+            // The finalizer starts the block around the ring, and each member hands it on until the next one is the finalizer.
+            if (_request.Ring.Count > 1 && Right != Finalizer(block)) ranks.Add(Right);
+        }
+        return ranks;
     }
 
     private InvalidDataException Malformed(GradientChunk chunk, string problem) =>
         new($"{_request.Key}: gradient chunk from rank {chunk.SenderRank}: {problem}");
 }
+
+/// <summary>A chunk to send: <paramref name="Count"/> values of <paramref name="Source"/> from <paramref name="Offset"/>, covering positions [0, <paramref name="Covered"/>) of its block's order.</summary>
+internal sealed record OutgoingChunk(ReducePhase Phase, int Block, int Chunk, int Covered, float[] Source, long Offset, int Count);

@@ -2,22 +2,31 @@ using System.Diagnostics;
 using Google.Protobuf;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
-using Orchestrator.Transport;
-using Orchestrator.Transport.Client;
+using System.Buffers;
+using Orchestrator.Transport.Lanes;
 
 namespace Orchestrator.Worker.AllReduce;
 
 /// <summary>
-/// Sums the step's shard buffers across the ring so that every member ends with the same bits a single process gets
-/// folding shards 0, 1, ..., S-1 left to right. Reduce-scatter then all-gather, directly between members: member r
-/// reduces segment r, so each member sends (N−1)/N of the buffer in each phase, 2(N−1)/N in all, when it holds one
-/// shard run starting at 0 or one shard (the usual one shard per worker per step). A shard later in the order than
-/// another member's cannot be pre-added to its neighbours without changing the rounding, so each such extra shard
-/// costs another (N−1)/N. Chunks stream and are reduced as they arrive, and each reduced chunk goes out at once.
+/// Sums the step's shard buffers across the members so that every member ends with the bits the single process gets
+/// (<see cref="Distillation.Matching.ShardReduction"/>): the buffer is one block per shard, and block b is a left fold
+/// over the shards in the cyclic order b + 1, ..., b. Partial sums of each block travel along that order from member
+/// to member, then each finished block travels the ring of members (<see cref="ReductionState"/>). With one shard per
+/// member, shard r on rank r, that is a ring all-reduce: each member sends (N−1)/N of the buffer in each phase,
+/// 2(N−1)/N in all, to its right neighbour only. Other placements stay exact; a member's shards are summed before they
+/// leave wherever they are consecutive in a block's order. Chunks stream and are summed as they arrive, and each summed
+/// chunk goes out at once: a thread per receiver writes what the exchange queues for it on a push lane
+/// (<see cref="PeerLanes"/>), blocking, so nothing but the socket stands between a chunk being summed and its bytes
+/// leaving.
 /// </summary>
-public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients peers)
+public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerLanes lanes)
 {
     private const string BufferName = "step";
+
+    /// <summary>How long a peer that has every chunk may take to answer the call before its lane is closed.</summary>
+    private static readonly TimeSpan ReceiptTimeout = TimeSpan.FromMinutes(1);
+
+    private readonly SendThreads _sendThreads = new();
 
     /// <summary>Runs this member's part. Throws if a peer fails; the caller waits for the step to be placed again.</summary>
     public Task<ExchangeOutcome> RunAsync(ExchangeRequest request, IReadOnlyList<(int Shard, float[] Values)> shards, CancellationToken cancellationToken) =>
@@ -26,8 +35,10 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
     /// <summary>
     /// Runs this member's part, writing the sum into <paramref name="into"/> (a new array when null). A caller that
     /// reduces the same size again and again passes one array each time: a fresh one costs the page faults of its
-    /// first touch, which on 40 MB is a tenth of the exchange's CPU. Once this returns or throws, nothing more is
-    /// written to the array, so the next attempt may reuse it.
+    /// first touch, which on 40 MB is a tenth of the exchange's CPU. A member of one shard may pass that shard's own
+    /// buffer, which is then reduced in place (as Gloo does): each range of it is read before the sum overwrites it, and
+    /// half the memory traffic goes. Once this returns or throws, nothing more is written to the array, so the next
+    /// attempt may reuse it (a buffer reduced in place holds a partial sum after a failure).
     /// </summary>
     public async Task<ExchangeOutcome> RunAsync(ExchangeRequest request, IReadOnlyList<(int Shard, float[] Values)> shards, float[]? into,
         CancellationToken cancellationToken)
@@ -36,22 +47,20 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
         var clock = Stopwatch.StartNew();
         if (!shards.Select(s => s.Shard).Order().SequenceEqual(request.Self.Shards.Order()))
             throw new ArgumentException($"{request.Key}: computed shards [{string.Join(", ", shards.Select(s => s.Shard))}] are not this member's [{string.Join(", ", request.Self.Shards)}]");
+        if (shards.Count == 0) throw new ArgumentException($"{request.Key}: a member computes at least one shard");
         long length = shards[0].Values.LongLength;
         if (shards.Any(s => s.Values.LongLength != length)) throw new ArgumentException($"{request.Key}: shard buffers differ in length");
         // ReductionState checks its length.
-        if (into is not null && shards.Any(s => ReferenceEquals(s.Values, into)))
-            throw new ArgumentException($"{request.Key}: the sum's array must be none of the shard buffers, which are read while it is written");
+        if (into is not null && shards.Count > 1 && shards.Any(s => ReferenceEquals(s.Values, into)))
+            throw new ArgumentException($"{request.Key}: with several shards the sum's array must be none of their buffers, which are read while it is written");
 
-        IReadOnlyList<ShardContribution> mine = ShardContribution.Group(shards);
-        var layout = new SegmentLayout(length, request.Ring.Count, request.ChunkElements);
-        var state = new ReductionState(request, layout, into);
-        foreach (ShardContribution contribution in mine) state.AddOwnContribution(contribution);
+        var state = new ReductionState(request, new BlockLayout(length, request.ShardCount, request.ChunkElements), shards, into);
         mailbox.Open(request.Key, state);
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var sends = request.Ring.Where(m => m.Rank != request.Rank)
-                .Select(peer => SendAsync(request, layout, peer, mine, state, linked.Token)).ToList();
+            var sends = state.Receivers.Select(rank => _sendThreads.Run(written => Send(request, request.Ring[rank], state, written, linked.Token))).ToList();
+            state.Start();
             try
             {
                 await WhenAllOrFirstFault([state.Completion.WaitAsync(linked.Token), .. sends]);
@@ -74,58 +83,74 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerClients p
 
     /// <summary>
     /// For a member that already applied this step: sends the whole reduced buffer to every other member as finished
-    /// segments, which completes their exchange with the same bits.
+    /// blocks, which completes their exchange with the same bits.
     /// </summary>
     public async Task<long> ServeAsync(ExchangeRequest request, float[] reduced, CancellationToken cancellationToken)
     {
         request.Validate();
-        var layout = new SegmentLayout(reduced.LongLength, request.Ring.Count, request.ChunkElements);
-        var sends = request.Ring.Where(m => m.Rank != request.Rank).Select(async peer =>
+        var layout = new BlockLayout(reduced.LongLength, request.ShardCount, request.ChunkElements);
+        IEnumerable<OutgoingChunk> Finals()
         {
-            using var call = peers.ForPushes(peer.Address).AsyncClientStreamingCall(WorkerMethods.PushGradients, new CallOptions(CancellationToken: cancellationToken));
-            long bytes = 0;
-            for (int segment = 0; segment < layout.Members; segment++)
-                for (int chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
-                    bytes += await WriteAsync(call.RequestStream, request, layout, ReducePhase.AllGather, segment, chunk, reduced, 0, request.ShardCount);
-            await call.RequestStream.CompleteAsync();
-            await call.ResponseAsync;
-            return bytes;
-        }).ToList();
+            for (int block = 0; block < layout.Shards; block++)
+                for (int chunk = 0; chunk < layout.ChunksPerBlock; chunk++)
+                {
+                    var (offset, count) = layout.Chunk(block, chunk);
+                    if (count > 0) yield return new OutgoingChunk(ReducePhase.AllGather, block, chunk, layout.Shards, reduced, offset, count);
+                }
+        }
+        var sends = request.Ring.Where(m => m.Rank != request.Rank)
+            .Select(peer => _sendThreads.Run(written => Push(request, peer, Finals(), written, cancellationToken))).ToList();
         return (await Task.WhenAll(sends)).Sum();
     }
 
-    private async Task<long> SendAsync(ExchangeRequest request, SegmentLayout layout, ExchangeMember peer, IReadOnlyList<ShardContribution> mine,
-        ReductionState state, CancellationToken cancellationToken)
-    {
-        using var call = peers.ForPushes(peer.Address).AsyncClientStreamingCall(WorkerMethods.PushGradients, new CallOptions(CancellationToken: cancellationToken));
-        long bytes = 0;
-        for (int chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
-            foreach (ShardContribution c in mine)
-                bytes += await WriteAsync(call.RequestStream, request, layout, ReducePhase.ReduceScatter, peer.Rank, chunk, c.Values, c.ShardBegin, c.ShardEnd);
-        for (int chunk = 0; chunk < layout.ChunksPerSegment; chunk++)
-        {
-            await state.OwnChunkReduced(chunk).WaitAsync(cancellationToken);
-            bytes += await WriteAsync(call.RequestStream, request, layout, ReducePhase.AllGather, request.Rank, chunk, state.Result, 0, request.ShardCount);
-        }
-        await call.RequestStream.CompleteAsync();
-        await call.ResponseAsync;
-        return bytes;
-    }
+    /// <summary>Sends what the exchange queues for <paramref name="peer"/>, in order, on one call, as it is queued.</summary>
+    private void Send(ExchangeRequest request, ExchangeMember peer, ReductionState state, TaskCompletionSource<long> written, CancellationToken cancellationToken) =>
+        Push(request, peer, state.OutgoingTo(peer.Rank).Take(cancellationToken), written, cancellationToken);
 
-    private static async Task<long> WriteAsync(IClientStreamWriter<GradientChunk> stream, ExchangeRequest request, SegmentLayout layout,
-        ReducePhase phase, int segment, int chunk, float[] source, int shardBegin, int shardEnd)
+    /// <summary>
+    /// One PushGradients call to <paramref name="peer"/> carrying <paramref name="chunks"/>. <paramref name="written"/>
+    /// gets the payload bytes once every chunk has left, without waiting for the peer's receipt: the exchange is then
+    /// done on this side, and what the peer made of them is its own exchange's outcome. The receipt is awaited after
+    /// that (at most <see cref="ReceiptTimeout"/>), so that the lane goes back to the pool only between calls.
+    /// </summary>
+    private void Push(ExchangeRequest request, ExchangeMember peer, IEnumerable<OutgoingChunk> chunks, TaskCompletionSource<long> written,
+        CancellationToken cancellationToken)
     {
-        var (offset, count) = layout.Chunk(segment, chunk);
-        // No copy: the message is serialized before the write completes, and nothing writes the source meanwhile
-        // (inputs are read-only during the exchange; a result chunk is written once, before it is sent).
-        ByteString data = UnsafeByteOperations.UnsafeWrap(FloatBytes.Of(source, (int)offset, count));
-        await stream.WriteAsync(new GradientChunk
+        PushLane lane = lanes.Take(peer.PushAddress, cancellationToken);
+        bool clean = false;
+        try
         {
-            RunId = request.Key.RunId, Step = request.Key.Step, Attempt = request.Key.Attempt, Buffer = BufferName, Phase = phase,
-            SenderRank = request.Rank, Segment = segment, ChunkIndex = chunk, Offset = offset, Data = data,
-            ShardBegin = shardBegin, ShardEnd = shardEnd,
-        });
-        return data.Length;
+            lane.Begin(WorkerMethods.PushGradients.FullName, cancellationToken);
+            var head = new ArrayBufferWriter<byte>(256);
+            long bytes = 0;
+            foreach (OutgoingChunk chunk in chunks)
+            {
+                // No copy: the bytes leave before this returns, and nothing writes the source meanwhile (shard buffers are
+                // read-only during the exchange; a range of the result is written again only after the member this sends
+                // to has passed it on, so after these bytes left).
+                var message = new GradientChunk
+                {
+                    RunId = request.Key.RunId, Step = request.Key.Step, Attempt = request.Key.Attempt, Buffer = BufferName, Phase = chunk.Phase,
+                    SenderRank = request.Rank, Segment = chunk.Block, ChunkIndex = chunk.Chunk, Offset = chunk.Offset,
+                    Data = UnsafeByteOperations.UnsafeWrap(FloatBytes.Of(chunk.Source, (int)chunk.Offset, chunk.Count)), ShardBegin = 0, ShardEnd = chunk.Covered,
+                };
+                head.ResetWrittenCount();
+                ReadOnlyMemory<byte> data = GradientChunkMarshaller.SerializeAllButData(message, head);
+                lane.Write(head.WrittenSpan, data.Span);
+                bytes += data.Length;
+            }
+            written.SetResult(bytes);
+            lane.Finish(ReceiptTimeout);
+            clean = true;
+        }
+        catch (Exception) when (written.Task.IsCompleted)
+        {
+            // Every byte left: the lane is closed instead of pooled, and the peer's own exchange says whether it lost them.
+        }
+        finally
+        {
+            lanes.Return(peer.PushAddress, lane, clean);
+        }
     }
 
     /// <summary>Like Task.WhenAll, but surfaces the first failure at once instead of waiting for the rest.</summary>

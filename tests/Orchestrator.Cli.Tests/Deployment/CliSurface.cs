@@ -16,7 +16,7 @@ public static class CliSurface
         new HashSet<string> { "--lease-seconds", "--heartbeat-seconds", "--concurrency", "--tls-cert", "--tls-key" });
 
     public static readonly Subcommand Worker = new("worker",
-        new HashSet<string> { "--coordinator", "--id", "--listen", "--advertise", "--metrics-port", "--device", "--pool",
+        new HashSet<string> { "--coordinator", "--id", "--listen", "--push-port", "--advertise", "--metrics-port", "--device", "--pool",
             "--threads", "--token-file", "--shared-dir" },
         new HashSet<string> { "--tls-cert", "--tls-key", "--tls-ca" });
 

@@ -116,7 +116,8 @@ public static partial class ManifestChecks
 
     /// <summary>
     /// The gRPC and metrics ports agree across a server's args, its container ports, its probes and its scrape
-    /// annotations, and every --coordinator URL reaches the coordinator's gRPC port through a Service.
+    /// annotations, a worker's --push-port is its container port 'push' (apart from gRPC's), and every --coordinator
+    /// URL reaches the coordinator's gRPC port through a Service.
     /// </summary>
     public static IEnumerable<string> Ports(IReadOnlyList<Manifest> manifests)
     {
@@ -141,6 +142,8 @@ public static partial class ManifestChecks
                 if (get["path"].Text != "/metrics" || ContainerPort(server.Container, get["port"].Text ?? "") != metrics)
                     yield return $"{server.Where}: {probe} is not an HTTP GET of /metrics on the metrics port";
             }
+            if (server.Subcommand == CliSurface.Worker && (server["--push-port"] != ContainerPort(server.Container, "push") || server["--push-port"] == grpc))
+                yield return $"{server.Where}: --push-port {server["--push-port"]} is not its container port 'push' ({ContainerPort(server.Container, "push")}) apart from gRPC's";
             if (server.Subcommand == CliSurface.Worker && Url(server["--advertise"]) is var advertised && (advertised?.Port.ToString() != grpc || advertised?.Scheme != scheme))
                 yield return $"{server.Where}: --advertise '{server["--advertise"]}' is not {scheme}:// on its gRPC port {grpc}";
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +13,8 @@ namespace Orchestrator.Transport.Server.InPlace;
 /// message received straight into a buffer of its own and handed to its call on that thread. For bulk pushes from a
 /// few long-lived peers (the all-reduce's ring neighbours): no pipe, no thread-pool hop and no epoll between the
 /// bytes arriving and the call seeing them.
-/// Any gRPC client can call it (cleartext HTTP/2); other methods answer UNIMPLEMENTED.
+/// Any gRPC client can call it, over h2c, or over TLS with <see cref="GrpcServerOptions.Certificate"/>; other methods
+/// answer UNIMPLEMENTED.
 /// </summary>
 public sealed class InPlaceLaneServer : IDisposable
 {
@@ -24,6 +26,7 @@ public sealed class InPlaceLaneServer : IDisposable
     private readonly Lock _gate = new();
     private readonly HashSet<Socket> _connections = [];
     private readonly Thread _acceptor;
+    private readonly SslStreamCertificateContext? _certificate;
     private bool _disposed;
 
     /// <summary>Listens on <paramref name="endpoint"/> (loopback, any free port, by default) and starts accepting.</summary>
@@ -34,6 +37,7 @@ public sealed class InPlaceLaneServer : IDisposable
         _options = options;
         _methods = options.InPlaceMethods.ToDictionary(m => m.FullName, StringComparer.Ordinal);
         _authentication = options.BearerToken is null ? null : new BearerTokenInterceptor(options.BearerToken);
+        _certificate = options.Certificate is null ? null : SslStreamCertificateContext.Create(options.Certificate, options.CertificateChain);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<InPlaceLaneServer>();
         endpoint ??= new IPEndPoint(IPAddress.Loopback, 0);
         _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -49,7 +53,7 @@ public sealed class InPlaceLaneServer : IDisposable
         }
         var bound = (IPEndPoint)_listener.LocalEndPoint!;
         string host = bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? "localhost" : bound.Address.ToString();
-        Address = new UriBuilder(Uri.UriSchemeHttp, host, bound.Port).Uri;
+        Address = new UriBuilder(options.Certificate is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps, host, bound.Port).Uri;
         _acceptor = new Thread(Accept) { IsBackground = true, Name = $"lane accept :{bound.Port}" };
         _acceptor.Start();
     }
@@ -101,11 +105,15 @@ public sealed class InPlaceLaneServer : IDisposable
 
     private void Serve(Socket socket)
     {
-        var reader = new SocketFrameReader(socket);
-        var output = new BlockingSocketWriter(socket);
-        var connection = new InPlaceHttp2Connection(output, _options, _methods, _authentication, _logger);
+        Stream? transport = null;
+        InPlaceHttp2Connection? connection = null;
+        BlockingFrameWriter? output = null;
         try
         {
+            transport = _certificate is null ? new NetworkStream(socket, ownsSocket: false) : Secure(socket);
+            var reader = new BlockingFrameReader(transport);
+            output = new BlockingFrameWriter(transport);
+            connection = new InPlaceHttp2Connection(output, _options, _methods, _authentication, _logger);
             if (!reader.ReadPreface()) throw new IOException("the client's first bytes are not the HTTP/2 preface");
             connection.Start();
             output.Flush();
@@ -126,22 +134,35 @@ public sealed class InPlaceLaneServer : IDisposable
         }
         catch (Exception e)
         {
-            if (connection.End(e)) TryFlush(output);
+            if (connection is null) _logger.LogDebug(e, "lane connection from {Client} ended before HTTP/2 began", socket.RemoteEndPoint);
+            else if (connection.End(e)) TryFlush(output!);
         }
         finally
         {
             lock (_gate) _connections.Remove(socket);
+            transport?.Dispose();
             socket.Dispose();
         }
     }
 
-    private static void TryFlush(BlockingSocketWriter output)
+    private SslStream Secure(Socket socket)
+    {
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        tls.AuthenticateAsServer(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = _certificate,
+            ApplicationProtocols = [SslApplicationProtocol.Http2],
+        });
+        return tls;
+    }
+
+    private static void TryFlush(BlockingFrameWriter output)
     {
         try
         {
             output.Flush();
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             // The client is gone already.
         }

@@ -1,11 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net.Sockets;
 
 namespace Orchestrator.Transport.Server.InPlace;
 
-/// <summary>What a connection driven from a blocking socket writes, gathered and sent by a blocking call on flush.</summary>
-internal sealed class BlockingSocketWriter(Socket socket) : PipeWriter
+/// <summary>What a connection driven with blocking I/O writes, gathered and sent by a blocking write on flush.</summary>
+internal sealed class BlockingFrameWriter(Stream transport) : PipeWriter
 {
     private readonly ArrayBufferWriter<byte> _pending = new(4096);
     private bool _completed;
@@ -27,8 +26,7 @@ internal sealed class BlockingSocketWriter(Socket socket) : PipeWriter
     /// <summary>Sends what is pending before returning.</summary>
     public void Flush()
     {
-        ReadOnlySpan<byte> pending = _pending.WrittenSpan;
-        while (!pending.IsEmpty) pending = pending[socket.Send(pending)..];
+        transport.Write(_pending.WrittenSpan);
         _pending.ResetWrittenCount();
     }
 

@@ -5,10 +5,10 @@ using Orchestrator.Transport.Http2;
 namespace Orchestrator.Transport.Server.InPlace;
 
 /// <summary>
-/// Frames read from a blocking socket: headers and small payloads through a buffer, and a DATA payload pulled by its
+/// Frames read from a connection with blocking reads (a socket's stream, or TLS over it): headers and small payloads through a buffer, and a DATA payload pulled by its
 /// stream (<see cref="IPayloadSource"/>), large reads straight into where the stream wants them.
 /// </summary>
-internal sealed class SocketFrameReader(Socket socket) : IPayloadSource
+internal sealed class BlockingFrameReader(Stream transport) : IPayloadSource
 {
     // A read at least this long skips the buffer: a message body goes from the kernel straight to its own buffer.
     private const int DirectReadThreshold = 16 * 1024;
@@ -95,9 +95,9 @@ internal sealed class SocketFrameReader(Socket socket) : IPayloadSource
     {
         try
         {
-            return socket.Receive(into);
+            return transport.Read(into);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             throw new ConnectionLostException($"receiving failed: {e.Message}", e);
         }
