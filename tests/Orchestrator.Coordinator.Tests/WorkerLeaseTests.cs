@@ -165,6 +165,23 @@ public sealed class WorkerLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_steps_ring_names_where_each_member_takes_pushes_also_after_a_restart()
+    {
+        FakeWorker a = _h.Worker("a", "ConvNet", "ResNet18");
+        a.PushAddress = "http://a.local:7002";
+        FakeWorker b = _h.Worker("b", "ConvNet", "ResNet18");
+        await a.RegisterAsync();
+        await b.RegisterAsync();
+        await MatchingRunAsync(a);
+        IReadOnlyDictionary<string, (string, string)> Ring() =>
+            Core.OrdersFor("a").Single().Ring.ToDictionary(m => m.WorkerId, m => (m.Address, m.PushAddress));
+        var expected = new Dictionary<string, (string, string)> { ["a"] = ("a.local:7000", "http://a.local:7002"), ["b"] = ("b.local:7000", "") };
+        Assert.Equal(expected, Ring());
+        await _h.RestartAsync();
+        Assert.Equal(expected, Ring());
+    }
+
+    [Fact]
     public async Task A_bad_registration_is_refused_naming_the_problem()
     {
         var device = await Assert.ThrowsAsync<ArgumentException>(() =>
@@ -173,10 +190,13 @@ public sealed class WorkerLeaseTests : IAsyncLifetime
             Core.RegisterWorkerAsync(new WorkerRegistration("w", "cpu", [], "h:1"), CancellationToken.None));
         var twice = await Assert.ThrowsAsync<ArgumentException>(() =>
             Core.RegisterWorkerAsync(new WorkerRegistration("w", "cpu", ["ConvNet", "convnet"], "h:1"), CancellationToken.None));
+        var push = await Assert.ThrowsAsync<ArgumentException>(() =>
+            Core.RegisterWorkerAsync(new WorkerRegistration("w", "cpu", ["ConvNet"], "h:1", "h:2"), CancellationToken.None));
 
         Assert.Equal("worker 'w': 'cuda0' is not a device: expected cpu or cuda:N", device.Message);
         Assert.Equal("worker 'w' owns no pool architecture", none.Message);
         Assert.Equal("worker 'w' lists architecture 'ConvNet' twice", twice.Message);
+        Assert.Equal("worker 'w': push address 'h:2' is not an http:// or https:// URI", push.Message);
         Assert.Null(await Core.GetWorkerAsync("w", CancellationToken.None));
     }
 

@@ -14,11 +14,14 @@ public sealed class FakeWorker(CoordinatorCore core, string id, params string[] 
 
     public Func<WorkAssignment, int, double> Accuracy { get; set; } = (a, ipc) => (50.0 + ipc + a.Plan.Seed % 7) / 100;
 
+    /// <summary>Where it says peers push gradients; empty: at its address.</summary>
+    public string PushAddress { get; set; } = "";
+
     /// <summary>Every unit reported, in order.</summary>
     public List<WorkUnit> Done { get; } = [];
 
     public Task<WorkerLease> RegisterAsync(string device = "cpu") =>
-        core.RegisterWorkerAsync(new WorkerRegistration(Id, device, architectures, $"{Id}.local:7000"), CancellationToken.None);
+        core.RegisterWorkerAsync(new WorkerRegistration(Id, device, architectures, $"{Id}.local:7000", PushAddress), CancellationToken.None);
 
     public Task<HeartbeatReply> HeartbeatAsync() => core.HeartbeatAsync(Id, CancellationToken.None);
 
