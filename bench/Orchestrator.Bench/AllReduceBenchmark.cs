@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Orchestrator.Distillation.Progress;
-using Orchestrator.Transport.Client;
 using Orchestrator.Transport.Lanes;
 using Orchestrator.Transport.Server;
 using Orchestrator.Transport.Server.InPlace;

@@ -1,12 +1,10 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
 using Orchestrator.Transport;
 using Orchestrator.Transport.Client;
 using Orchestrator.Transport.Server;
-using Orchestrator.Transport.Server.InPlace;
 using Orchestrator.Worker.AllReduce;
 
 namespace Orchestrator.Bench;
@@ -31,13 +29,11 @@ internal sealed class GrpcRing : IAsyncDisposable
     private GrpcRing(int rank, int world, int chunkElements)
     {
         (_rank, _world, _chunkElements) = (rank, world, chunkElements);
-        Method<GradientChunk, GradientReceipt> wire = WorkerMethods.PushGradients;
-        var delivered = new Marshaller<int>((_, _) => throw new NotSupportedException("the server only reads chunks"), Deliver);
-        var method = new Method<int, GradientReceipt>(wire.Type, wire.ServiceName, wire.Name, delivered, wire.ResponseMarshaller);
+        Method<int, GradientReceipt> method = RingPushes.Method(Deliver);
         _server = new GrpcServer(new GrpcServerOptions
         {
             BearerToken = AllReduceBenchmark.Token, MaxReceiveMessageSize = AllReduceBenchmark.MaxMessageSize,
-            InPlaceMethods = { InPlaceClientStreamingMethod.Create(method, () => new Receipt()) },
+            InPlaceMethods = { RingPushes.InPlace(method) },
         }, new ServiceDefinitionBuilder().AddMethod(method, (IAsyncStreamReader<int> _, ServerCallContext _) => Task.FromResult(new GradientReceipt())).Build());
     }
 
@@ -137,14 +133,9 @@ internal sealed class GrpcRing : IAsyncDisposable
         public void Receive(GradientChunk header, ReadOnlySequence<byte> data)
         {
             int step = RingSchedule.ReceivingStep(_ring._rank, _ring._world, header.Phase == ReducePhase.ReduceScatter, header.Segment);
-            Span<float> target = _values.AsSpan((int)header.Offset, (int)(data.Length / sizeof(float)));
-            if (header.Phase == ReducePhase.ReduceScatter)
-            {
-                var runs = new FloatRuns(data);
-                while (runs.TryNext(out int start, out ReadOnlySpan<float> run)) Fold.Add(target.Slice(start, run.Length), run);
-            }
-            else data.CopyTo(MemoryMarshal.AsBytes(target));
-            if (step + 1 < _steps) Send(step + 1, (int)header.Offset, target.Length);
+            int count = (int)(data.Length / sizeof(float));
+            RingPushes.Apply(header.Phase, data, _values.AsSpan((int)header.Offset, count));
+            if (step + 1 < _steps) Send(step + 1, (int)header.Offset, count);
             if (++_received == _expected) _finished.TrySetResult();
         }
 
@@ -193,18 +184,5 @@ internal sealed class GrpcRing : IAsyncDisposable
             await previous;
             await call.RequestStream.WriteAsync(chunk);
         }
-    }
-
-    private sealed class Receipt : InPlaceCall<int, GradientReceipt>
-    {
-        private readonly GradientReceipt _receipt = new();
-
-        public override void OnMessage(int bytes)
-        {
-            _receipt.Chunks++;
-            _receipt.Bytes += bytes;
-        }
-
-        public override GradientReceipt Complete() => _receipt;
     }
 }

@@ -1,9 +1,7 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
-using Orchestrator.Transport;
 using Orchestrator.Transport.Lanes;
 using Orchestrator.Transport.Server;
 using Orchestrator.Transport.Server.InPlace;
@@ -35,13 +33,10 @@ internal sealed class LaneRing : IBlockingAllReduce
     private LaneRing(int rank, int world, int chunkElements)
     {
         (_rank, _world, _chunkElements) = (rank, world, chunkElements);
-        Method<GradientChunk, GradientReceipt> wire = WorkerMethods.PushGradients;
-        var delivered = new Marshaller<int>((_, _) => throw new NotSupportedException("the server only reads chunks"), Deliver);
-        var method = new Method<int, GradientReceipt>(wire.Type, wire.ServiceName, wire.Name, delivered, wire.ResponseMarshaller);
         _server = new InPlaceLaneServer(new GrpcServerOptions
         {
             BearerToken = AllReduceBenchmark.Token, MaxReceiveMessageSize = AllReduceBenchmark.MaxMessageSize,
-            InPlaceMethods = { InPlaceClientStreamingMethod.Create(method, () => new Receipt()) },
+            InPlaceMethods = { RingPushes.InPlace(RingPushes.Method(Deliver)) },
         });
     }
 
@@ -112,13 +107,7 @@ internal sealed class LaneRing : IBlockingAllReduce
     private int Deliver(ReadOnlySequence<byte> message)
     {
         GradientChunk header = GradientChunkMarshaller.ParseHeader(message, out ReadOnlySequence<byte> data);
-        Span<float> target = Exchange(header.Step).AsSpan((int)header.Offset, (int)(data.Length / sizeof(float)));
-        if (header.Phase == ReducePhase.ReduceScatter)
-        {
-            var runs = new FloatRuns(data);
-            while (runs.TryNext(out int start, out ReadOnlySpan<float> run)) Fold.Add(target.Slice(start, run.Length), run);
-        }
-        else data.CopyTo(MemoryMarshal.AsBytes(target));
+        RingPushes.Apply(header.Phase, data, Exchange(header.Step).AsSpan((int)header.Offset, (int)(data.Length / sizeof(float))));
         Arrived();
         return (int)data.Length;
     }
@@ -146,17 +135,4 @@ internal sealed class LaneRing : IBlockingAllReduce
     private (int Start, int Length) Segment(int index, int floats) => RawSockets.Segment(index, floats, _world);
 
     private int ChunkCount((int Start, int Length) segment) => (segment.Length + _chunkElements - 1) / _chunkElements;
-
-    private sealed class Receipt : InPlaceCall<int, GradientReceipt>
-    {
-        private readonly GradientReceipt _receipt = new();
-
-        public override void OnMessage(int bytes)
-        {
-            _receipt.Chunks++;
-            _receipt.Bytes += bytes;
-        }
-
-        public override GradientReceipt Complete() => _receipt;
-    }
 }
