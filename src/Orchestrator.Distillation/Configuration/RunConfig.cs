@@ -157,7 +157,7 @@ public sealed class MatchConfig
     /// <summary>Real batch per shard (DiM: 64); each shard draws as many synthetic images with the same labels.</summary>
     public int Batch { get; set; } = 64;
 
-    /// <summary>Shards per generator step: the step's gradient is their sum, in shard order.</summary>
+    /// <summary>Shards per generator step: the step's gradient is their sum, in a fixed order per element (<see cref="Matching.ShardReduction"/>).</summary>
     public int Shards { get; set; } = 1;
 
     public AdamConfig Generator { get; set; } = new() { Lr = 5e-6 };

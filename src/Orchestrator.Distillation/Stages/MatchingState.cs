@@ -79,7 +79,7 @@ public sealed class MatchingState : IDisposable
         Version++;
     }
 
-    /// <summary>Computes every shard of the next step here, sums them in shard order and applies them; returns the mean loss terms.</summary>
+    /// <summary>Computes every shard of the next step here, sums them in the fixed shard order (<see cref="Matching.ShardReduction"/>) and applies them; returns the mean loss terms.</summary>
     public Dictionary<string, double> StepLocally(CancellationToken cancellation)
     {
         var results = new List<ShardResult>();
