@@ -1,10 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
-using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 
 namespace Orchestrator.Transport.Http2;
 
@@ -78,51 +75,8 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     /// <summary>Connects (TCP, then TLS with ALPN h2 for https), sends the preface and settings, and starts reading.</summary>
     public static async Task<Http2ClientConnection> ConnectAsync(Uri address, Http2ConnectionSettings settings, CancellationToken cancellationToken)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        Stream transport;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (settings.ConnectTimeout != Timeout.InfiniteTimeSpan) timeout.CancelAfter(settings.ConnectTimeout);
-            try
-            {
-                await socket.ConnectAsync(new DnsEndPoint(address.IdnHost, address.Port), timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new HttpRequestException(HttpRequestError.ConnectionError, $"connecting to {address.Authority} timed out after {settings.ConnectTimeout}");
-            }
-            catch (SocketException e)
-            {
-                throw new HttpRequestException(HttpRequestError.ConnectionError, $"{e.Message} ({address.Authority})", e);
-            }
-            transport = new NetworkStream(socket, ownsSocket: true);
-            if (address.Scheme == Uri.UriSchemeHttps)
-            {
-                var tls = new SslStream(transport, leaveInnerStreamOpen: false);
-                transport = tls;
-                try
-                {
-                    await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                    {
-                        TargetHost = address.IdnHost,
-                        ApplicationProtocols = [SslApplicationProtocol.Http2],
-                        RemoteCertificateValidationCallback = settings.RemoteCertificateValidation,
-                    }, timeout.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is AuthenticationException or IOException)
-                {
-                    throw new HttpRequestException(HttpRequestError.SecureConnectionError, $"TLS with {address.Authority} failed: {e.Message}", e);
-                }
-                if (tls.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
-                    throw new HttpRequestException(HttpRequestError.ConnectionError, $"{address.Authority} did not agree to HTTP/2 over TLS (ALPN h2)");
-            }
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        (_, Stream transport) = await Http2Connector.ConnectAsync(address, settings.ConnectTimeout, settings.RemoteCertificateValidation, cancellationToken)
+            .ConfigureAwait(false);
         var connection = new Http2ClientConnection(transport, settings.StreamReceiveWindow, settings.AskInPlace);
         try
         {
@@ -414,7 +368,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
                 break;
             case Http2FrameType.RstStream:
                 if (payload.Length != 4) throw new HttpProtocolException(0x6, "an RST_STREAM frame that is not 4 bytes", null);
-                OnReset(frame.StreamId, ReadUInt32(payload));
+                OnReset(frame.StreamId, Http2FrameReading.ReadUInt32(payload));
                 break;
             case Http2FrameType.Settings:
                 if (frame.Has(Http2Frame.Ack)) break;
@@ -514,7 +468,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     private void OnWindowUpdate(Http2Frame frame, ReadOnlySequence<byte> payload)
     {
         if (payload.Length != 4) throw new HttpProtocolException(0x6, "a WINDOW_UPDATE frame that is not 4 bytes", null);
-        long increment = ReadUInt32(payload) & 0x7FFFFFFF;
+        long increment = Http2FrameReading.ReadUInt32(payload) & 0x7FFFFFFF;
         lock (_gate)
         {
             if (frame.StreamId == 0)
@@ -594,10 +548,4 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
 
     private static bool IsConnectionFault(Exception e) => e is IOException or ObjectDisposedException or SocketException;
 
-    private static uint ReadUInt32(ReadOnlySequence<byte> payload)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        payload.Slice(0, 4).CopyTo(bytes);
-        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
-    }
 }

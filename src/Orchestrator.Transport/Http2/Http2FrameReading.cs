@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Buffers;
 
 namespace Orchestrator.Transport.Http2;
@@ -23,6 +24,14 @@ internal static class Http2FrameReading
         payload = buffer.Slice(Http2Frame.HeaderLength, frame.Length);
         buffer = buffer.Slice(payload.End);
         return true;
+    }
+
+    /// <summary>The 32-bit big-endian value at the start of <paramref name="payload"/> (an error code, a window increment).</summary>
+    public static uint ReadUInt32(ReadOnlySequence<byte> payload)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        payload.Slice(0, 4).CopyTo(bytes);
+        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
     }
 
     /// <summary>A DATA or HEADERS payload without its padding (RFC 9113, 6.1).</summary>

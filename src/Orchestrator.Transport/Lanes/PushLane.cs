@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using Orchestrator.Transport.Client;
 using Orchestrator.Transport.Http2;
 using Orchestrator.Transport.Server.InPlace;
@@ -53,9 +51,6 @@ public sealed class PushLane : IDisposable
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"push lane {_authority}" };
     }
 
-    /// <summary>The server this lane talks to.</summary>
-    public string Authority => _authority;
-
     /// <summary>False once the connection failed or the server sent GOAWAY: open another lane.</summary>
     public bool IsUsable
     {
@@ -73,58 +68,28 @@ public sealed class PushLane : IDisposable
     {
         if (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps)
             throw new ArgumentException($"a push lane speaks HTTP/2 over http:// or https://, not {address}", nameof(address));
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket socket;
+        Stream transport;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.ConnectTimeout);
-            try
-            {
-                socket.ConnectAsync(new DnsEndPoint(address.IdnHost, address.Port), timeout.Token).AsTask().GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new RpcException(new Status(StatusCode.Unavailable, $"connecting to {address.Authority} timed out after {options.ConnectTimeout}"));
-            }
-            catch (SocketException e)
-            {
-                throw new RpcException(new Status(StatusCode.Unavailable, $"{e.Message} ({address.Authority})"));
-            }
-            Stream transport = new NetworkStream(socket, ownsSocket: false);
-            if (address.Scheme == Uri.UriSchemeHttps) transport = Secure(transport, address, options, timeout.Token);
-            var lane = new PushLane(socket, transport, address, options);
+            (socket, transport) = Http2Connector.ConnectAsync(address, options.ConnectTimeout, options.RemoteCertificateValidation, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
+        var lane = new PushLane(socket, transport, address, options);
+        try
+        {
             lane.SendPreface();
-            lane._reader.Start();
-            return lane;
         }
         catch
         {
-            socket.Dispose();
+            transport.Dispose();
             throw;
         }
-    }
-
-    private static SslStream Secure(Stream transport, Uri address, PushLaneOptions options, CancellationToken cancellationToken)
-    {
-        var tls = new SslStream(transport, leaveInnerStreamOpen: false);
-        try
-        {
-            tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = address.IdnHost, ApplicationProtocols = [SslApplicationProtocol.Http2], RemoteCertificateValidationCallback = options.RemoteCertificateValidation,
-            }, cancellationToken).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException)
-        {
-            tls.Dispose();
-            throw new RpcException(new Status(StatusCode.Unavailable, $"TLS with {address.Authority} failed: {e.Message}"));
-        }
-        if (tls.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
-        {
-            tls.Dispose();
-            throw new RpcException(new Status(StatusCode.Unavailable, $"{address.Authority} did not agree to HTTP/2 over TLS (ALPN h2)"));
-        }
-        return tls;
+        lane._reader.Start();
+        return lane;
     }
 
     /// <summary>Starts a client-streaming call of <paramref name="method"/> (its full name, "/package.Service/Method").</summary>
@@ -143,7 +108,7 @@ public sealed class PushLane : IDisposable
         {
             ThrowIfFailed();
             if (_call is { Done: false }) throw new InvalidOperationException($"a call on the lane to {_authority} is still open");
-            call = new LaneCall(_nextStreamId, _peerInitialWindow, method, cancellationToken);
+            call = new LaneCall(_nextStreamId, _peerInitialWindow, method);
             _nextStreamId += 2;
             _call = call;
         }
@@ -200,16 +165,11 @@ public sealed class PushLane : IDisposable
         }
         lock (_gate)
         {
-            DateTime until = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
+            DateTime? until = timeout == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + timeout;
             while (!call.Done)
             {
-                TimeSpan left = until == DateTime.MaxValue ? Timeout.InfiniteTimeSpan : until - DateTime.UtcNow;
-                if (left == Timeout.InfiniteTimeSpan)
-                {
-                    Monitor.Wait(_gate);
-                    continue;
-                }
-                if (left <= TimeSpan.Zero)
+                TimeSpan left = until is { } end ? end - DateTime.UtcNow : Timeout.InfiniteTimeSpan;
+                if (until is not null && left <= TimeSpan.Zero)
                 {
                     Complete(call, new Status(StatusCode.DeadlineExceeded, $"{call.Method} on {_authority}: no answer within {timeout}"));
                     break;
@@ -236,7 +196,8 @@ public sealed class PushLane : IDisposable
 
     private void SendPreface()
     {
-        // Preface, SETTINGS (no push, our frame size, the in-place request), and a connection window wide enough for receipts.
+        // Preface and SETTINGS: no push, our frame size, the in-place request. Receipts are small: the default windows
+        // do, reopened as each DATA frame arrives.
         Span<byte> preface = stackalloc byte[Http2Frame.ClientPreface.Length + Http2Frame.HeaderLength + 3 * Http2Settings.Length];
         Http2Frame.ClientPreface.CopyTo(preface);
         Span<byte> rest = preface[Http2Frame.ClientPreface.Length..];
@@ -329,10 +290,10 @@ public sealed class PushLane : IDisposable
             case Http2FrameType.RstStream:
                 if (payload.Length != 4) throw new HttpProtocolException(0x6, "an RST_STREAM frame not 4 bytes long", null);
                 lock (_gate)
-                    if (Find(frame.StreamId) is { } reset) Complete(reset, StatusMapping.FromHttp2Error(ReadUInt32(payload)));
+                    if (Find(frame.StreamId) is { } reset) Complete(reset, StatusMapping.FromHttp2Error(Http2FrameReading.ReadUInt32(payload)));
                 break;
             case Http2FrameType.GoAway:
-                throw new IOException($"{_authority} sent GOAWAY (error code 0x{(payload.Length >= 8 ? ReadUInt32(payload.Slice(4)) : 0):X})");
+                throw new IOException($"{_authority} sent GOAWAY (error code 0x{(payload.Length >= 8 ? Http2FrameReading.ReadUInt32(payload.Slice(4)) : 0):X})");
             case Http2FrameType.PushPromise:
                 throw new HttpProtocolException(0x1, "a PUSH_PROMISE, which this client disabled", null);
         }
@@ -359,7 +320,7 @@ public sealed class PushLane : IDisposable
     private void OnWindowUpdate(Http2Frame frame, ReadOnlySequence<byte> payload)
     {
         if (payload.Length != 4) throw new HttpProtocolException(0x6, "a WINDOW_UPDATE frame not 4 bytes long", null);
-        long increment = ReadUInt32(payload) & 0x7FFFFFFF;
+        long increment = Http2FrameReading.ReadUInt32(payload) & 0x7FFFFFFF;
         if (increment == 0) throw new HttpProtocolException(0x1, "a WINDOW_UPDATE of 0", null);
         lock (_gate)
         {
@@ -532,21 +493,12 @@ public sealed class PushLane : IDisposable
         }
     }
 
-    private static uint ReadUInt32(ReadOnlySequence<byte> payload)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        payload.Slice(0, 4).CopyTo(bytes);
-        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
-    }
-
     /// <summary>The lane's one open call: its stream, window and what the server has answered.</summary>
-    private sealed class LaneCall(int streamId, long sendWindow, string method, CancellationToken cancellationToken)
+    private sealed class LaneCall(int streamId, long sendWindow, string method)
     {
         public int StreamId { get; } = streamId;
 
         public string Method { get; } = method;
-
-        public CancellationToken CancellationToken { get; } = cancellationToken;
 
         public CancellationTokenRegistration Cancellation { get; set; }
 

@@ -382,9 +382,7 @@ internal sealed class InPlaceHttp2Connection(PipeWriter output, GrpcServerOption
     private void OnWindowUpdate(Http2Frame frame, ReadOnlySequence<byte> payload)
     {
         if (frame.Length != 4) throw new HttpProtocolException(0x6, $"a WINDOW_UPDATE frame of {frame.Length} bytes", null);
-        Span<byte> bytes = stackalloc byte[4];
-        payload.CopyTo(bytes);
-        long increment = BinaryPrimitives.ReadUInt32BigEndian(bytes) & 0x7FFFFFFF;
+        long increment = Http2FrameReading.ReadUInt32(payload) & 0x7FFFFFFF;
         if (frame.StreamId == 0)
         {
             if (increment == 0) throw new HttpProtocolException(0x1, "a connection WINDOW_UPDATE of 0", null);
