@@ -332,6 +332,38 @@ public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_sender_is_done_with_its_last_planned_chunk_before_the_exchange_completes()
+    {
+        // Two members, one shard each: rank 0 starts block 1 (order 0, 1) and finishes block 0 (order 1, 0), so it sends
+        // rank 1 two chunks, the second as soon as rank 1's partial of block 0 arrives; block 1's final is still to come.
+        ExchangeMember[] ring = [new(0, "w0", Unused, [0]), new(1, "w1", Unused, [1])];
+        var state = new ReductionState(new ExchangeRequest(new ExchangeKey("run", 0, 0), 2, ring, 0, 1024), new BlockLayout(8, 2, 1024), [(0, new float[8])]);
+        OutgoingQueue toRight = state.OutgoingTo(1);
+        state.Start();
+        Assert.False(toRight.IsCompleted);
+        state.Offer(new GradientChunk { RunId = "run", Phase = ReducePhase.ReduceScatter, SenderRank = 1, Segment = 0, Offset = 0, ShardBegin = 0, ShardEnd = 1 },
+            new ReadOnlySequence<byte>(new byte[16]));
+
+        Assert.True(toRight.IsCompleted);
+        Assert.False(state.Completion.IsCompleted);
+        Assert.Equal([ReducePhase.ReduceScatter, ReducePhase.AllGather], toRight.Take(CancellationToken.None).Select(c => c.Phase));
+    }
+
+    [Fact]
+    public async Task A_send_that_fails_fails_the_exchange_without_waiting_for_the_peers_chunks()
+    {
+        IReadOnlyList<ExchangeMember> ring = await RingAsync(1, [[0]]);
+        // The second member's lane server is a closed port: rank 0's first push cannot connect, and nothing will ever
+        // arrive from rank 1, so only the send's failure can end the exchange.
+        ExchangeMember[] broken = [ring[0], new ExchangeMember(1, "w1", Unused, [1], Unused)];
+        var reduce = new ShardOrderedAllReduce(_members[0].Mailbox, _lanes);
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            reduce.RunAsync(new ExchangeRequest(new ExchangeKey("run", 0, 0), 2, broken, 0, 1024), [(0, new float[100])], CancellationToken.None)
+                .WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+
+    [Fact]
     public async Task A_malformed_chunk_fails_the_exchange_with_a_message_naming_the_problem()
     {
         IReadOnlyList<ExchangeMember> ring = await RingAsync(2, [[0], [1]]);

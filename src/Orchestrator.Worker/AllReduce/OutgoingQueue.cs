@@ -2,11 +2,14 @@ namespace Orchestrator.Worker.AllReduce;
 
 /// <summary>
 /// What one member sends to one other during an exchange, in order, taken by a sending thread that blocks until the
-/// next chunk is queued: the thread that queued it wakes the sender directly, with no thread-pool hop between.
+/// next chunk is queued: the thread that queued it wakes the sender directly, with no thread-pool hop between. The
+/// queue completes by itself once <paramref name="planned"/> chunks were added, so the sender ends with its last write
+/// rather than waiting to be told that the exchange is over.
 /// </summary>
-internal sealed class OutgoingQueue
+internal sealed class OutgoingQueue(int planned)
 {
     private readonly Queue<OutgoingChunk> _chunks = new();
+    private int _added;
     private bool _completed;
     private Exception? _failure;
 
@@ -16,6 +19,7 @@ internal sealed class OutgoingQueue
         {
             if (_completed) return;
             _chunks.Enqueue(chunk);
+            _completed = ++_added == planned;
             Monitor.Pulse(_chunks);
         }
     }

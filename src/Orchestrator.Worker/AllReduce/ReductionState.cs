@@ -38,7 +38,7 @@ internal sealed class ReductionState
         _holder = new int[request.ShardCount];
         foreach (ExchangeMember member in request.Ring)
             foreach (int shard in member.Shards) _holder[shard] = member.Rank;
-        _outgoing = Destinations().ToDictionary(rank => rank, _ => new OutgoingQueue());
+        _outgoing = PlannedSends().ToDictionary(p => p.Key, p => new OutgoingQueue(p.Value));
         _final = new bool[request.ShardCount, layout.ChunksPerBlock];
         _remaining = request.ShardCount * layout.ChunksPerBlock;
     }
@@ -107,7 +107,7 @@ internal sealed class ReductionState
             }
             catch (Exception e)
             {
-                Fail(e);
+                FailLocked(e);
             }
         }
         RentedBytes.Release(owned);
@@ -194,7 +194,13 @@ internal sealed class ReductionState
         queue.Add(new OutgoingChunk(phase, block, chunk, covered, source, offset, count));
     }
 
-    private void Fail(Exception e)
+    /// <summary>Fails the exchange (a send to a peer broke): <see cref="Completion"/> throws <paramref name="e"/> unless it already ended.</summary>
+    public void Fail(Exception e)
+    {
+        lock (_gate) FailLocked(e);
+    }
+
+    private void FailLocked(Exception e)
     {
         _completed.TrySetException(e);
         foreach (OutgoingQueue queue in _outgoing.Values) queue.Complete(e);
@@ -205,18 +211,26 @@ internal sealed class ReductionState
     /// <summary>The member that ends block <paramref name="block"/>'s order (it holds shard <paramref name="block"/>).</summary>
     private int Finalizer(int block) => HolderAt(block, _request.ShardCount - 1);
 
-    /// <summary>Every member a visit of this one hands a partial to, and its right neighbour when the ring has others.</summary>
-    private IEnumerable<int> Destinations()
+    /// <summary>
+    /// How many chunks this member sends to each member it sends to, when every chunk takes its planned path: to the
+    /// next visit's member after each visit that does not end its block's order, and, around the ring, to its right
+    /// neighbour for each final chunk it starts or hands on. Chunks that come final from a member that applied the step
+    /// take none of these paths, so fewer may be sent; never more.
+    /// </summary>
+    private Dictionary<int, int> PlannedSends()
     {
-        var ranks = new SortedSet<int>();
+        var planned = new SortedDictionary<int, int>();
+        void Plan(int rank) => planned[rank] = planned.GetValueOrDefault(rank) + 1;
         for (int block = 0; block < _request.ShardCount; block++)
-        {
-            for (int p = 1; p < _request.ShardCount; p++)
-                if (HolderAt(block, p - 1) == Rank && HolderAt(block, p) != Rank) ranks.Add(HolderAt(block, p));
-            // The finalizer starts the block around the ring, and each member hands it on until the next one is the finalizer.
-            if (_request.Ring.Count > 1 && Right != Finalizer(block)) ranks.Add(Right);
-        }
-        return ranks;
+            for (int chunk = 0; chunk < _layout.ChunksPerBlock; chunk++)
+            {
+                if (_layout.Chunk(block, chunk).Count == 0) continue;
+                for (int p = 1; p < _request.ShardCount; p++)
+                    if (HolderAt(block, p - 1) == Rank && HolderAt(block, p) != Rank) Plan(HolderAt(block, p));
+                // The finalizer starts the block around the ring, and each member hands it on until the next one is the finalizer.
+                if (_request.Ring.Count > 1 && (Finalizer(block) == Rank || Right != Finalizer(block))) Plan(Right);
+            }
+        return new Dictionary<int, int>(planned);
     }
 
     private InvalidDataException Malformed(GradientChunk chunk, string problem) =>

@@ -63,7 +63,10 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerLanes lan
             state.Start();
             try
             {
-                await WhenAllOrFirstFault([state.Completion.WaitAsync(linked.Token), .. sends]);
+                // One wake-up on the success path: a failed send fails the completion too, and by the time every chunk
+                // is final the sends have (nearly always) written their last byte.
+                await state.Completion.WaitAsync(linked.Token);
+                await Task.WhenAll(sends).WaitAsync(linked.Token);
             }
             catch
             {
@@ -104,8 +107,18 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerLanes lan
     }
 
     /// <summary>Sends what the exchange queues for <paramref name="peer"/>, in order, on one call, as it is queued.</summary>
-    private void Send(ExchangeRequest request, ExchangeMember peer, ReductionState state, TaskCompletionSource<long> written, CancellationToken cancellationToken) =>
-        Push(request, peer, state.OutgoingTo(peer.Rank).Take(cancellationToken), written, cancellationToken);
+    private void Send(ExchangeRequest request, ExchangeMember peer, ReductionState state, TaskCompletionSource<long> written, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Push(request, peer, state.OutgoingTo(peer.Rank).Take(cancellationToken), written, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            state.Fail(e);
+            throw;
+        }
+    }
 
     /// <summary>
     /// One PushGradients call to <paramref name="peer"/> carrying <paramref name="chunks"/>. <paramref name="written"/>
@@ -150,18 +163,6 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerLanes lan
         finally
         {
             lanes.Return(peer.PushAddress, lane, clean);
-        }
-    }
-
-    /// <summary>Like Task.WhenAll, but surfaces the first failure at once instead of waiting for the rest.</summary>
-    private static async Task WhenAllOrFirstFault(IReadOnlyList<Task> tasks)
-    {
-        var pending = tasks.ToList();
-        while (pending.Count > 0)
-        {
-            Task done = await Task.WhenAny(pending);
-            await done;
-            pending.Remove(done);
         }
     }
 }
