@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Google.Protobuf;
 using Orchestrator.Protocol.V1;
 using Orchestrator.Transport;
@@ -65,27 +66,66 @@ public static class GradientChunkMarshaller
         {
             long fieldStart = reader.Consumed;
             ulong tag = ReadVarint(ref reader);
-            switch ((int)(tag & 7))
+            if (tag >> 3 != GradientChunk.DataFieldNumber || (tag & 7) != LengthDelimited)
             {
-                case 0: ReadVarint(ref reader); break;
-                case 1: Skip(ref reader, 8); break;
-                case 5: Skip(ref reader, 4); break;
-                case LengthDelimited:
-                    long length = checked((long)ReadVarint(ref reader));
-                    SequencePosition valueStart = reader.Position;
-                    Skip(ref reader, length);
-                    if (tag >> 3 == GradientChunk.DataFieldNumber)
-                    {
-                        data = payload.Slice(valueStart, length);
-                        chunk.MergeFrom(payload.Slice(resumeAt, fieldStart - resumeAt));
-                        resumeAt = reader.Consumed;
-                    }
-                    break;
-                default: throw new InvalidDataException($"wire type {tag & 7} at byte {fieldStart}");
+                SkipValue(ref reader, tag, fieldStart);
+                continue;
             }
+            long length = checked((long)ReadVarint(ref reader));
+            SequencePosition valueStart = reader.Position;
+            Skip(ref reader, length);
+            data = payload.Slice(valueStart, length);
+            chunk.MergeFrom(payload.Slice(resumeAt, fieldStart - resumeAt));
+            resumeAt = reader.Consumed;
         }
         chunk.MergeFrom(payload.Slice(resumeAt));
         return chunk;
+    }
+
+    /// <summary>
+    /// From the first bytes of a message of <paramref name="messageLength"/> bytes whose <c>data</c> field is its last
+    /// (as this marshaller sends it), every other field, and where <c>data</c>'s bytes begin: they run from
+    /// <paramref name="dataStart"/> to the message's end. False when the head does not show that (a field reaching past
+    /// it, <c>data</c> not last, or bytes that are not protobuf): the message is then parsed whole instead.
+    /// </summary>
+    public static bool TryParseHead(ReadOnlySequence<byte> head, long messageLength, [NotNullWhen(true)] out GradientChunk? header, out int dataStart)
+    {
+        (header, dataStart) = (null, 0);
+        var reader = new SequenceReader<byte>(head);
+        try
+        {
+            while (!reader.End)
+            {
+                long fieldStart = reader.Consumed;
+                ulong tag = ReadVarint(ref reader);
+                if (tag >> 3 == GradientChunk.DataFieldNumber && (tag & 7) == LengthDelimited)
+                {
+                    ulong length = ReadVarint(ref reader);
+                    if ((ulong)reader.Consumed + length != (ulong)messageLength) return false;
+                    header = new GradientChunk();
+                    header.MergeFrom(head.Slice(0, fieldStart));
+                    dataStart = (int)reader.Consumed;
+                    return true;
+                }
+                SkipValue(ref reader, tag, fieldStart);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidProtocolBufferException)
+        {
+        }
+        return false;
+    }
+
+    private static void SkipValue(ref SequenceReader<byte> reader, ulong tag, long fieldStart)
+    {
+        switch ((int)(tag & 7))
+        {
+            case 0: ReadVarint(ref reader); break;
+            case 1: Skip(ref reader, 8); break;
+            case 5: Skip(ref reader, 4); break;
+            case LengthDelimited: Skip(ref reader, checked((long)ReadVarint(ref reader))); break;
+            default: throw new InvalidDataException($"wire type {tag & 7} at byte {fieldStart}");
+        }
     }
 
     private static ulong ReadVarint(ref SequenceReader<byte> reader)

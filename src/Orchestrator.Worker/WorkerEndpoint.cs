@@ -1,3 +1,4 @@
+using System.Buffers;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
 using Orchestrator.Transport;
@@ -30,19 +31,20 @@ public sealed class WorkerEndpoint(WorkerOptions options, GradientMailbox mailbo
 
     /// <summary>
     /// <see cref="WorkerMethods.PushGradients"/> served on the connection's read loop to peers that ask: each chunk is
-    /// folded before its bytes leave the transport's receive buffer, with no hand-off to another thread.
+    /// folded before its bytes leave the transport's receive buffer, with no hand-off to another thread, and a
+    /// finished block's chunk is received straight into the sum where the connection allows it.
     /// </summary>
-    public InPlaceClientStreamingMethod InPlacePushGradients() => InPlaceClientStreamingMethod.Create(PushGradients(), () => new ReceiptCall());
+    public InPlaceClientStreamingMethod InPlacePushGradients() => InPlaceClientStreamingMethod.Create(PushGradients(), () => new ReceiptCall(mailbox));
 
-    private static async Task<GradientReceipt> PushGradientsAsync(IAsyncStreamReader<DeliveredChunk> chunks, ServerCallContext context)
+    private async Task<GradientReceipt> PushGradientsAsync(IAsyncStreamReader<DeliveredChunk> chunks, ServerCallContext context)
     {
-        var receipt = new ReceiptCall();
+        var receipt = new ReceiptCall(mailbox);
         await foreach (DeliveredChunk chunk in chunks.ReadAllAsync(context.CancellationToken)) receipt.OnMessage(chunk);
         return receipt.Complete();
     }
 
     /// <summary>Counts the chunks a push delivered, for either way of serving it.</summary>
-    private sealed class ReceiptCall : InPlaceCall<DeliveredChunk, GradientReceipt>
+    private sealed class ReceiptCall(GradientMailbox mailbox) : InPlaceCall<DeliveredChunk, GradientReceipt>
     {
         private readonly GradientReceipt _receipt = new();
 
@@ -50,6 +52,13 @@ public sealed class WorkerEndpoint(WorkerOptions options, GradientMailbox mailbo
         {
             _receipt.Chunks++;
             _receipt.Bytes += message.Bytes;
+        }
+
+        public override MessageLanding? Land(ReadOnlySequence<byte> head, int length, Action abortConnection)
+        {
+            MessageLanding? landing = mailbox.Land(head, length, abortConnection, out long dataBytes);
+            if (landing is not null) OnMessage(new DeliveredChunk(dataBytes));
+            return landing;
         }
 
         public override GradientReceipt Complete() => _receipt;

@@ -64,6 +64,31 @@ public sealed class GradientChunkMarshallerTests
     }
 
     [Fact]
+    public void the_first_bytes_of_a_message_sent_with_data_last_show_every_other_field_and_where_the_data_begins()
+    {
+        GradientChunk sent = Sample(5000);
+        var head = new ArrayBufferWriter<byte>();
+        ReadOnlyMemory<byte> data = GradientChunkMarshaller.SerializeAllButData(sent, head);
+        byte[] wire = [.. head.WrittenSpan, .. data.Span];
+        GradientChunk withoutData = sent.Clone();
+        withoutData.Data = ByteString.Empty;
+        for (int cut = head.WrittenCount; cut <= head.WrittenCount + 600; cut += 37)
+        {
+            Assert.True(GradientChunkMarshaller.TryParseHead(new ReadOnlySequence<byte>(wire, 0, cut), wire.Length, out GradientChunk? header, out int dataStart));
+            Assert.Equal(head.WrittenCount, dataStart);
+            Assert.Equal(withoutData, header);
+        }
+        // The head ends before the data's length does; the data is not the last field; the length does not reach the end.
+        Assert.False(GradientChunkMarshaller.TryParseHead(new ReadOnlySequence<byte>(wire, 0, head.WrittenCount - 1), wire.Length, out _, out _));
+        Assert.False(GradientChunkMarshaller.TryParseHead(new ReadOnlySequence<byte>(wire), wire.Length + 3, out _, out _));
+        byte[] dataFirst = [.. new GradientChunk { Data = ByteString.CopyFrom(new byte[100]) }.ToByteArray(), .. new GradientChunk { RunId = "r" }.ToByteArray()];
+        Assert.False(GradientChunkMarshaller.TryParseHead(new ReadOnlySequence<byte>(dataFirst), dataFirst.Length, out _, out _));
+        // Bytes that are not protobuf: no answer, and no exception.
+        Assert.False(GradientChunkMarshaller.TryParseHead(new ReadOnlySequence<byte>([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]), 5000, out _, out _));
+        Assert.False(GradientChunkMarshaller.TryParseHead(new ReadOnlySequence<byte>([0x0f, 1, 2, 3]), 5000, out _, out _));
+    }
+
+    [Fact]
     public void a_truncated_message_is_refused()
     {
         byte[] wire = Sample(100).ToByteArray();

@@ -225,6 +225,120 @@ public class InPlaceTests
             BinaryPrimitives.ReadUInt32BigEndian(f.Payload.AsSpan(f.Frame.Type == Http2FrameType.GoAway ? 4 : 0));
     }
 
+    /// <summary>
+    /// A call may take a large message's bytes after its head where it says (a lane server receives them there; Kestrel's
+    /// connections never offer): messages under the threshold, at it and far above it, sent by the direct client and,
+    /// cut into small DATA frames so that the prefix, the head and the rest all straddle frames, by hand.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task large_messages_land_where_their_call_says_with_the_same_answer(bool lane)
+    {
+        var inPlace = new InPlaceDigests { Lands = true };
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t" }, lane);
+        var random = new Random(5);
+        byte[][] messages = [.. new[] { 100, 16_383, 16_384, 20_000, 1_048_579 }.Select(n => RandomBytes(random, n))];
+        string expected = $"{Convert.ToHexStringLower(SHA256.HashData(messages.SelectMany(m => m).ToArray()))}:{messages.Sum(m => m.Length)}";
+
+        using (var channel = new GrpcChannel(host.Address, new GrpcChannelOptions { DirectHttp2 = true, AskInPlace = true, BearerToken = "t" }))
+        {
+            using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Digest);
+            foreach (byte[] message in messages) await call.RequestStream.WriteAsync(message).WaitAsync(HangGuard);
+            await call.RequestStream.CompleteAsync();
+            Assert.Equal(expected, Encoding.ASCII.GetString(await call.ResponseAsync.WaitAsync(HangGuard)));
+        }
+        Assert.Equal(lane ? 3 : 0, inPlace.Landed);
+
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(ClientStart(ask: true, headers: false));
+        CallHeaders(output);
+        byte[] body = [.. messages.SelectMany(m => RawGrpc.Frame(m))];
+        for (int at = 0; at < body.Length; at += 301)
+            Frame(output, Http2FrameType.Data, at + 301 >= body.Length ? Http2Frame.EndStream : (byte)0, 1, body.AsSpan(at, Math.Min(301, body.Length - at)));
+        var (status, answer) = ParseAnswer(await ExchangeAsync(host.Address, output.WrittenSpan.ToArray()).WaitAsync(HangGuard));
+        Assert.Equal("0", status);
+        Assert.Equal(expected, Encoding.ASCII.GetString(answer!));
+        Assert.Equal(lane ? 6 : 0, inPlace.Landed);
+        Assert.Empty(inPlace.LandingFailures);
+    }
+
+    /// <summary>A message whose connection closes before its end fails its landing, once, and the server serves the next call.</summary>
+    [Fact]
+    public async Task a_landing_cut_short_fails_and_the_server_goes_on()
+    {
+        var inPlace = new InPlaceDigests { Lands = true };
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t" }, lane: true);
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(ClientStart(ask: true, headers: false));
+        CallHeaders(output);
+        Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame(new byte[30_000], declaredLength: 100_000));
+        await ExchangeAsync(host.Address, output.WrittenSpan.ToArray()).WaitAsync(HangGuard);
+
+        await WaitUntilAsync(() => !inPlace.LandingFailures.IsEmpty);
+        Assert.Single(inPlace.LandingFailures);
+        Assert.Equal(0, inPlace.Landed);
+        var (status, _) = ParseAnswer(await ExchangeAsync(host.Address, ClientStart(ask: true, headers: true)).WaitAsync(HangGuard));
+        Assert.Equal("0", status);
+    }
+
+    /// <summary>
+    /// The owner of a landing's destination may abort its connection from another thread: a receive blocked in the
+    /// middle of the message fails at once, the landing with it, and the client sees the connection end.
+    /// </summary>
+    [Fact]
+    public async Task aborting_a_landing_ends_its_connection_at_once()
+    {
+        var inPlace = new InPlaceDigests { Lands = true };
+        await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t" }, lane: true);
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(ClientStart(ask: true, headers: false));
+        CallHeaders(output);
+        // One DATA frame announced at 100 005 bytes, of which only the first 10 005 are sent: the server waits inside it.
+        byte[] data = RawGrpc.Frame(new byte[100_000]);
+        Span<byte> header = stackalloc byte[Http2Frame.HeaderLength];
+        new Http2Frame(data.Length, Http2FrameType.Data, 0, 1).Write(header);
+        output.Write(header);
+        output.Write(data.AsSpan(0, 10_005));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(host.Address.Host, host.Address.Port);
+        await socket.SendAsync(output.WrittenMemory);
+
+        Action abort = await inPlace.FirstOffer.WaitAsync(HangGuard);
+        Assert.Empty(inPlace.LandingFailures);
+        abort();
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (await socket.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(HangGuard) > 0)
+            {
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset instead of closed: an end all the same.
+        }
+        await WaitUntilAsync(() => !inPlace.LandingFailures.IsEmpty);
+        Assert.Equal(0, inPlace.Landed);
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > HangGuard) throw new TimeoutException("the condition did not hold in time");
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>What a direct client sends first; with <paramref name="headers"/>, a whole Digest call of "hello, " and "world".</summary>
     private static byte[] ClientStart(bool ask, bool headers)
     {

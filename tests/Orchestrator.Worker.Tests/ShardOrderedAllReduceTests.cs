@@ -331,6 +331,89 @@ public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
         Assert.True(state.Completion.IsCanceled);
     }
 
+    [Theory]
+    [InlineData(2, 2, false)]
+    [InlineData(3, 5, false)]
+    [InlineData(4, 4, true)]
+    public async Task Finished_blocks_received_straight_into_the_sum_give_the_same_bits(int members, int shards, bool inPlace)
+    {
+        // Chunks of 32 KiB: large enough for a lane server to land a finished block's chunk in the sum directly.
+        var random = new Random(members * 10 + shards);
+        float[][] buffers = [.. Enumerable.Range(0, shards).Select(_ => Values(random, 100_003))];
+        float[] expected = CyclicFold(buffers);
+        IReadOnlyList<ExchangeMember> ring = await RingAsync(members, inPlace ? [.. Enumerable.Range(0, shards).Select(s => (IReadOnlyList<int>)[s])] : Placement(random, members, shards));
+        var request = (ExchangeMember m) => new ExchangeRequest(new ExchangeKey("run", 0, 0), shards, ring, m.Rank, 8192);
+
+        float[][] sums = await Task.WhenAll(ring.Select(async m =>
+        {
+            var reduce = new ShardOrderedAllReduce(_members[m.Rank].Mailbox, _lanes);
+            float[]? into = inPlace ? buffers[m.Shards[0]].ToArray() : null;
+            var shardsOf = m.Shards.Select(s => (s, into ?? buffers[s])).ToList();
+            return (await reduce.RunAsync(request(m), shardsOf, into, CancellationToken.None)).Sum;
+        }));
+
+        foreach (float[] sum in sums) Assert.Equal(Bits(expected), Bits(sum));
+        Assert.All(_members, m => Assert.True(m.Mailbox.Landed > 0));
+    }
+
+    [Fact]
+    public void A_finished_chunk_lands_in_the_result_and_counts_as_received_once_every_byte_is_there()
+    {
+        // Three members, one shard each, rank 0's view. Block 1 (order 2, 0, 1) is finalized by rank 1 and handed on by
+        // rank 2 to rank 0, whose right neighbour (1) finalized it: rank 0 takes it and sends it nowhere.
+        ExchangeMember[] ring = [new(0, "w0", Unused, [0]), new(1, "w1", Unused, [1]), new(2, "w2", Unused, [2])];
+        var state = new ReductionState(new ExchangeRequest(new ExchangeKey("run", 0, 0), 3, ring, 0, 1024), new BlockLayout(12, 3, 1024), [(0, new float[12])]);
+        float[] finished = [1.5f, -2, 3, 4.25f];
+        byte[] bytes = MemoryMarshal.AsBytes(finished.AsSpan()).ToArray();
+        GradientChunk Final(int sender) => new() { RunId = "run", Phase = ReducePhase.AllGather, SenderRank = sender, Segment = 1, Offset = 4, ShardBegin = 0, ShardEnd = 3 };
+
+        // Partial sums come whole (they are folded), and so does anything the whole message should report.
+        Assert.Null(state.Land(new GradientChunk { RunId = "run", Phase = ReducePhase.ReduceScatter, SenderRank = 2, Segment = 1, Offset = 4, ShardBegin = 0, ShardEnd = 1 },
+            ReadOnlySequence<byte>.Empty, 16, () => { }));
+        Assert.Null(state.Land(Final(2), ReadOnlySequence<byte>.Empty, 12, () => { }));
+        MessageLanding landing = state.Land(Final(2), new ReadOnlySequence<byte>(bytes, 0, 3), 16, () => { })!;
+        Assert.NotNull(landing);
+        // One landing per chunk at a time: a second copy comes whole.
+        Assert.Null(state.Land(Final(2), ReadOnlySequence<byte>.Empty, 16, () => { }));
+        Assert.Equal(13, landing.Rest.Length);
+        bytes.AsSpan(3).CopyTo(landing.Rest);
+        Assert.Equal(finished, state.Result[4..8]);
+        landing.Landed();
+
+        Assert.Null(state.Land(Final(2), ReadOnlySequence<byte>.Empty, 16, () => { }));   // final now
+        Assert.False(state.Completion.IsCompleted);
+        // Its next member finalized it: nothing is handed on.
+        Assert.False(state.OutgoingTo(1).TryRead(out _));
+    }
+
+    [Fact]
+    public async Task Abandoning_waits_for_a_chunk_landing_and_cuts_its_connection_once_the_grace_is_over()
+    {
+        ExchangeMember[] ring = [new(0, "w0", Unused, [0]), new(1, "w1", Unused, [1])];
+        float[] into = new float[8];
+        var state = new ReductionState(new ExchangeRequest(new ExchangeKey("run", 0, 0), 2, ring, 0, 1024), new BlockLayout(8, 2, 1024), [(0, into)], into);
+        MessageLanding? landing = null;
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The transport fails a landing once its connection is cut (on its own thread).
+        landing = state.Land(new GradientChunk { RunId = "run", Phase = ReducePhase.AllGather, SenderRank = 1, Segment = 1, Offset = 4, ShardBegin = 0, ShardEnd = 2 },
+            ReadOnlySequence<byte>.Empty, 16, () =>
+            {
+                aborted.TrySetResult();
+                ThreadPool.QueueUserWorkItem(_ => landing!.Failed(new IOException("the connection was cut")));
+            });
+        Assert.NotNull(landing);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Run(state.Abandon).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(aborted.Task.IsCompleted);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"abandoned after {clock.Elapsed}, before the grace was over");
+        Assert.True(state.Completion.IsCanceled);
+        // A landing that arrives after all writes nothing: the exchange is over.
+        Assert.Null(state.Land(new GradientChunk { RunId = "run", Phase = ReducePhase.AllGather, SenderRank = 1, Segment = 1, Offset = 4, ShardBegin = 0, ShardEnd = 2 },
+            ReadOnlySequence<byte>.Empty, 16, () => { }));
+    }
+
     [Fact]
     public void A_sender_is_done_with_its_last_planned_chunk_before_the_exchange_completes()
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
+using Orchestrator.Transport.Server.InPlace;
 
 namespace Orchestrator.Worker.AllReduce;
 
@@ -19,6 +20,11 @@ public sealed class GradientMailbox
 
     /// <summary>Chunks dropped because their exchange was already over.</summary>
     public long Dropped { get; private set; }
+
+    /// <summary>Chunks whose data was received straight into their exchange's sum (<see cref="Land"/>).</summary>
+    public long Landed => Interlocked.Read(ref _landed);
+
+    private long _landed;
 
     /// <summary>A pushed chunk's message, parsed and delivered while <paramref name="message"/> is valid (a server's request parser).</summary>
     public DeliveredChunk Deliver(ReadOnlySequence<byte> message)
@@ -53,6 +59,29 @@ public sealed class GradientMailbox
         }
         reduction.Offer(header, data);
         return true;
+    }
+
+    /// <summary>
+    /// Where the data of a pushed chunk goes, from the message's first bytes: straight into its open exchange's sum
+    /// when the exchange takes it there (<see cref="ReductionState.Land"/>); null to take the message whole as usual
+    /// (an exchange not open yet, or over; a chunk to fold; anything the usual path should report).
+    /// </summary>
+    public MessageLanding? Land(ReadOnlySequence<byte> head, int length, Action abortConnection, out long dataBytes)
+    {
+        dataBytes = 0;
+        if (!GradientChunkMarshaller.TryParseHead(head, length, out GradientChunk? header, out int dataStart)) return null;
+        var key = new ExchangeKey(header.RunId, header.Step, header.Attempt);
+        ReductionState? reduction;
+        lock (_gate)
+        {
+            if (_newestOpened.TryGetValue(key.RunId, out ExchangeKey newest) && key.CompareTo(newest) < 0) return null;
+            if (!_inboxes.TryGetValue(key, out Inbox? inbox) || (reduction = inbox.Reduction) is null) return null;
+        }
+        MessageLanding? landing = reduction.Land(header, head.Slice(dataStart), length - dataStart, abortConnection);
+        if (landing is null) return null;
+        Interlocked.Increment(ref _landed);
+        dataBytes = length - dataStart;
+        return landing;
     }
 
     /// <summary>

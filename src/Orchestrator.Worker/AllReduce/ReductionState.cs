@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.V1;
+using Orchestrator.Transport.Server.InPlace;
 
 namespace Orchestrator.Worker.AllReduce;
 
@@ -16,7 +17,10 @@ namespace Orchestrator.Worker.AllReduce;
 /// </summary>
 internal sealed class ReductionState
 {
-    private readonly Lock _gate = new();
+    /// <summary>How long abandoning waits for chunks still landing to arrive before cutting their connections.</summary>
+    private static readonly TimeSpan LandingGrace = TimeSpan.FromSeconds(1);
+
+    private readonly object _gate = new();
     private readonly ExchangeRequest _request;
     private readonly BlockLayout _layout;
     private readonly Dictionary<int, float[]> _own;
@@ -24,6 +28,7 @@ internal sealed class ReductionState
     private readonly Dictionary<int, OutgoingQueue> _outgoing;
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool[,] _final;
+    private readonly HashSet<ResultLanding> _landings = [];
     private int _remaining;
 
     /// <param name="own">This member's shards and their buffers, which are only read.</param>
@@ -80,7 +85,9 @@ internal sealed class ReductionState
 
     /// <summary>
     /// Ends the exchange for good: from when this returns, chunks still offered are ignored and nothing more is written
-    /// to <see cref="Result"/>; an unfinished exchange fails as cancelled.
+    /// to <see cref="Result"/>; an unfinished exchange fails as cancelled. A chunk still landing in the result
+    /// (<see cref="Land"/>) is waited for: a peer in the middle of a message ends it in moments, and one that stalls
+    /// there has its connection cut after <see cref="LandingGrace"/>. Never call it from a connection's thread.
     /// </summary>
     public void Abandon()
     {
@@ -88,6 +95,38 @@ internal sealed class ReductionState
         {
             _completed.TrySetCanceled();
             foreach (OutgoingQueue queue in _outgoing.Values) queue.Complete();
+            long graceEnds = Environment.TickCount64 + (long)LandingGrace.TotalMilliseconds;
+            for (long left; _landings.Count > 0 && (left = graceEnds - Environment.TickCount64) > 0;) Monitor.Wait(_gate, (int)left);
+            foreach (ResultLanding landing in _landings) landing.Abort();
+            while (_landings.Count > 0) Monitor.Wait(_gate);
+        }
+    }
+
+    /// <summary>
+    /// Where a finished block's chunk from a peer goes, from the fields before its data (<paramref name="chunk"/>) and
+    /// the data's first bytes (<paramref name="dataHead"/>, copied at once): the rest of it lands straight in
+    /// <see cref="Result"/>, saving the copy from the transport's buffer. Null when it should come whole instead (the
+    /// exchange is over, the chunk is a partial sum to fold, it is final or landing already, or something is wrong with
+    /// it, which the whole message then reports).
+    /// </summary>
+    public MessageLanding? Land(GradientChunk chunk, ReadOnlySequence<byte> dataHead, int dataLength, Action abortConnection)
+    {
+        lock (_gate)
+        {
+            if (_completed.Task.IsCompleted || chunk.Phase != ReducePhase.AllGather || chunk.ShardEnd != _request.ShardCount) return null;
+            try
+            {
+                Check(chunk, dataLength);
+            }
+            catch (InvalidDataException)
+            {
+                return null;
+            }
+            if (_final[chunk.Segment, chunk.ChunkIndex] || _landings.Any(l => l.Chunk.Segment == chunk.Segment && l.Chunk.ChunkIndex == chunk.ChunkIndex)) return null;
+            var landing = new ResultLanding(this, chunk, (int)dataHead.Length, abortConnection);
+            dataHead.CopyTo(ResultBytes(chunk));
+            _landings.Add(landing);
+            return landing;
         }
     }
 
@@ -115,13 +154,8 @@ internal sealed class ReductionState
 
     private void Accept(GradientChunk chunk, ReadOnlySequence<byte> data)
     {
+        Check(chunk, data.Length);
         int shards = _request.ShardCount;
-        if (chunk.Segment < 0 || chunk.Segment >= shards) throw Malformed(chunk, $"block {chunk.Segment} is outside 0..{shards - 1}");
-        if (chunk.ChunkIndex < 0 || chunk.ChunkIndex >= _layout.ChunksPerBlock) throw Malformed(chunk, $"chunk {chunk.ChunkIndex} is outside 0..{_layout.ChunksPerBlock - 1}");
-        var (offset, count) = _layout.Chunk(chunk.Segment, chunk.ChunkIndex);
-        if (chunk.Offset != offset || data.Length != count * sizeof(float))
-            throw Malformed(chunk, $"holds {data.Length} bytes at element {chunk.Offset}; expected {count * sizeof(float)} at {offset}");
-        if (chunk.ShardBegin != 0) throw Malformed(chunk, $"a sum must start at position 0 of its block's order, not {chunk.ShardBegin}");
         switch (chunk.Phase)
         {
             case ReducePhase.ReduceScatter:
@@ -137,15 +171,60 @@ internal sealed class ReductionState
             case ReducePhase.AllGather:
                 if (chunk.ShardEnd != shards) throw Malformed(chunk, $"a finished block must cover positions [0, {shards}), not [0, {chunk.ShardEnd})");
                 if (_final[chunk.Segment, chunk.ChunkIndex]) return;
-                data.CopyTo(MemoryMarshal.AsBytes(Result.AsSpan((int)offset, count)));
-                // Around the ring: handed on from the left until the next member is the one that finalized it. Queued
-                // before it counts as final: the last final chunk closes the queues.
-                if (chunk.SenderRank == Left && Right != Finalizer(chunk.Segment)) Send(Right, ReducePhase.AllGather, chunk.Segment, chunk.ChunkIndex, shards, Result);
-                MarkFinal(chunk.Segment, chunk.ChunkIndex, finalizedHere: false);
+                data.CopyTo(ResultBytes(chunk));
+                Gathered(chunk);
                 return;
             default:
                 throw Malformed(chunk, $"unknown phase {chunk.Phase}");
         }
+    }
+
+    /// <summary>That a peer's chunk names a chunk of the layout, with its data's length, from the start of its block's order.</summary>
+    private void Check(GradientChunk chunk, long dataLength)
+    {
+        int shards = _request.ShardCount;
+        if (chunk.Segment < 0 || chunk.Segment >= shards) throw Malformed(chunk, $"block {chunk.Segment} is outside 0..{shards - 1}");
+        if (chunk.ChunkIndex < 0 || chunk.ChunkIndex >= _layout.ChunksPerBlock) throw Malformed(chunk, $"chunk {chunk.ChunkIndex} is outside 0..{_layout.ChunksPerBlock - 1}");
+        var (offset, count) = _layout.Chunk(chunk.Segment, chunk.ChunkIndex);
+        if (chunk.Offset != offset || dataLength != count * sizeof(float))
+            throw Malformed(chunk, $"holds {dataLength} bytes at element {chunk.Offset}; expected {count * sizeof(float)} at {offset}");
+        if (chunk.ShardBegin != 0) throw Malformed(chunk, $"a sum must start at position 0 of its block's order, not {chunk.ShardBegin}");
+    }
+
+    /// <summary>
+    /// A finished block's chunk is in <see cref="Result"/>: handed on around the ring, from the left until the next
+    /// member is the one that finalized it, and final here. Queued before it counts as final: the last final chunk
+    /// closes the queues.
+    /// </summary>
+    private void Gathered(GradientChunk chunk)
+    {
+        if (chunk.SenderRank == Left && Right != Finalizer(chunk.Segment)) Send(Right, ReducePhase.AllGather, chunk.Segment, chunk.ChunkIndex, _request.ShardCount, Result);
+        MarkFinal(chunk.Segment, chunk.ChunkIndex, finalizedHere: false);
+    }
+
+    /// <summary>A landing ended: its chunk is in the result (<paramref name="landed"/>), or its message was cut short.</summary>
+    private void LandingEnded(ResultLanding landing, bool landed)
+    {
+        lock (_gate)
+        {
+            _landings.Remove(landing);
+            Monitor.PulseAll(_gate);
+            if (!landed || _completed.Task.IsCompleted || _final[landing.Chunk.Segment, landing.Chunk.ChunkIndex]) return;
+            try
+            {
+                Gathered(landing.Chunk);
+            }
+            catch (Exception e)
+            {
+                FailLocked(e);
+            }
+        }
+    }
+
+    private Span<byte> ResultBytes(GradientChunk chunk)
+    {
+        var (offset, count) = _layout.Chunk(chunk.Segment, chunk.ChunkIndex);
+        return MemoryMarshal.AsBytes(Result.AsSpan((int)offset, count));
     }
 
     /// <summary>
@@ -235,6 +314,20 @@ internal sealed class ReductionState
 
     private InvalidDataException Malformed(GradientChunk chunk, string problem) =>
         new($"{_request.Key}: gradient chunk from rank {chunk.SenderRank}: {problem}");
+
+    /// <summary>A finished block's chunk from a peer, received straight into the result after the data its head held.</summary>
+    private sealed class ResultLanding(ReductionState state, GradientChunk chunk, int headBytes, Action abortConnection) : MessageLanding
+    {
+        public GradientChunk Chunk { get; } = chunk;
+
+        public override Span<byte> Rest => state.ResultBytes(Chunk)[headBytes..];
+
+        public override void Landed() => state.LandingEnded(this, landed: true);
+
+        public override void Failed(Exception reason) => state.LandingEnded(this, landed: false);
+
+        public void Abort() => abortConnection();
+    }
 }
 
 /// <summary>A chunk to send: <paramref name="Count"/> values of <paramref name="Source"/> from <paramref name="Offset"/>, covering positions [0, <paramref name="Covered"/>) of its block's order.</summary>

@@ -7,8 +7,9 @@ namespace Orchestrator.Transport.Server.InPlace;
 /// <summary>
 /// Frames read from a connection with blocking reads (a socket's stream, or TLS over it): headers and small payloads through a buffer, and a DATA payload pulled by its
 /// stream (<see cref="IPayloadSource"/>), large reads straight into where the stream wants them.
+/// <paramref name="abort"/> ends the connection under the transport from any thread (a socket's shutdown).
 /// </summary>
-internal sealed class BlockingFrameReader(Stream transport) : IPayloadSource
+internal sealed class BlockingFrameReader(Stream transport, Action abort) : IPayloadSource
 {
     // A read at least this long skips the buffer: a message body goes from the kernel straight to its own buffer.
     private const int DirectReadThreshold = 16 * 1024;
@@ -53,6 +54,8 @@ internal sealed class BlockingFrameReader(Stream transport) : IPayloadSource
         _frameLeft -= into.Length;
         Fill(into);
     }
+
+    public void Abort() => abort();
 
     /// <summary>Reads past what the stream left of the payload (its padding, or all of it when the stream dropped it).</summary>
     public void SkipRest()

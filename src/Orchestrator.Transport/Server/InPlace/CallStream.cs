@@ -7,16 +7,21 @@ namespace Orchestrator.Transport.Server.InPlace;
 /// One request stream of an in-place connection: its send window, its deadline, and the gRPC messages cut
 /// from its DATA frames. Fed frames where they lie, a message inside one frame goes to the call where it lies; one
 /// split across frames is gathered into a buffer of its own first. Pulling DATA from the socket instead
-/// (<see cref="Pull"/>), each message is received straight into a buffer of its own.
+/// (<see cref="Pull"/>), each message is received straight into a buffer of its own, or into the call's destination.
 /// </summary>
 internal sealed class CallStream(int id, long sendWindow)
 {
+    /// <summary>Messages at least this long are offered to their call for landing; their first bytes are its head.</summary>
+    private const int LandingThreshold = 16 * 1024, LandingHead = 512;
+
     private readonly byte[] _prefix = new byte[FrameBuffer.HeaderLength];
     private int _prefixFilled;
     private long _bodyLength = -1;
     private byte[]? _partial;
-    private int _partialFilled;
+    private int _bodyFilled;
     private InPlaceClientStreamingMethod.IRequestSink? _sink;
+    private bool _landingOffered;
+    private MessageLanding? _landing;
 
     public int Id { get; } = id;
 
@@ -57,18 +62,19 @@ internal sealed class CallStream(int id, long sendWindow)
                 continue;
             }
             _partial ??= ArrayPool<byte>.Shared.Rent((int)_bodyLength);
-            int copied = (int)Math.Min(_bodyLength - _partialFilled, data.Length);
-            data.Slice(0, copied).CopyTo(_partial.AsSpan(_partialFilled));
-            _partialFilled += copied;
+            int copied = (int)Math.Min(_bodyLength - _bodyFilled, data.Length);
+            data.Slice(0, copied).CopyTo(_partial.AsSpan(_bodyFilled));
+            _bodyFilled += copied;
             data = data.Slice(copied);
-            if (_partialFilled < _bodyLength) return;
+            if (_bodyFilled < _bodyLength) return;
             DeliverPartial();
         }
     }
 
     /// <summary>
     /// Pulls <paramref name="length"/> DATA bytes from <paramref name="source"/> and cuts them into messages, as
-    /// <see cref="Feed"/> does; each message's body is received straight into a buffer of its own.
+    /// <see cref="Feed"/> does; each message's body is received straight into a buffer of its own or, when its call
+    /// lands it (<see cref="InPlaceCall{TRequest, TResponse}.Land"/>), after its head, where the call says.
     /// </summary>
     public void Pull(IPayloadSource source, int length, int maxMessageSize)
     {
@@ -86,22 +92,63 @@ internal sealed class CallStream(int id, long sendWindow)
                 _prefixFilled = 0;
                 _bodyLength = FrameReader.ReadHeader(new ReadOnlySequence<byte>(_prefix), maxMessageSize);
                 if (_bodyLength == 0) Deliver(ReadOnlySequence<byte>.Empty);
+                _landingOffered = _bodyLength < LandingThreshold;
+                continue;
+            }
+            if (_landing is not null)
+            {
+                take = (int)Math.Min(_bodyLength - _bodyFilled, length);
+                source.ReadExactly(_landing.Rest.Slice(_bodyFilled - LandingHead, take));
+                length -= take;
+                _bodyFilled += take;
+                if (_bodyFilled == _bodyLength) Landed();
                 continue;
             }
             _partial ??= ArrayPool<byte>.Shared.Rent((int)_bodyLength);
-            take = (int)Math.Min(_bodyLength - _partialFilled, length);
-            source.ReadExactly(_partial.AsSpan(_partialFilled, take));
+            // A message large enough to land is read up to its head first, and its call asked where the rest goes.
+            take = (int)Math.Min((_landingOffered ? _bodyLength : LandingHead) - _bodyFilled, length);
+            source.ReadExactly(_partial.AsSpan(_bodyFilled, take));
             length -= take;
-            _partialFilled += take;
-            if (_partialFilled == _bodyLength) DeliverPartial();
+            _bodyFilled += take;
+            if (!_landingOffered && _bodyFilled == LandingHead) OfferLanding(source);
+            else if (_bodyFilled == _bodyLength) DeliverPartial();
         }
+    }
+
+    /// <summary>The stream is gone (answered, reset, or its connection ended): a message being landed is failed.</summary>
+    public void Drop(Exception reason)
+    {
+        MessageLanding? landing = _landing;
+        _landing = null;
+        landing?.Failed(reason);
+    }
+
+    private void OfferLanding(IPayloadSource source)
+    {
+        _landingOffered = true;
+        MessageLanding? landing = _sink!.Land(new ReadOnlySequence<byte>(_partial!, 0, LandingHead), (int)_bodyLength, source.Abort);
+        if (landing is null) return;
+        ArrayPool<byte>.Shared.Return(_partial!);
+        _partial = null;
+        _landing = landing;
+        if (landing.Rest.Length != _bodyLength - LandingHead)
+            throw new InvalidOperationException($"a landing for the {_bodyLength - LandingHead} bytes after a message's head holds {landing.Rest.Length}");
+    }
+
+    private void Landed()
+    {
+        MessageLanding landing = _landing!;
+        _landing = null;
+        _bodyLength = -1;
+        _bodyFilled = 0;
+        landing.Landed();
     }
 
     private void DeliverPartial()
     {
         byte[] gathered = _partial!;
         _partial = null;
-        _partialFilled = 0;
+        _bodyFilled = 0;
         try
         {
             Deliver(new ReadOnlySequence<byte>(gathered, 0, (int)_bodyLength));

@@ -5,4 +5,7 @@ internal interface IPayloadSource
 {
     /// <summary>Fills <paramref name="into"/> from the frame; an IOException when the connection ends first.</summary>
     void ReadExactly(Span<byte> into);
+
+    /// <summary>Ends the connection from any thread: a read blocked on it fails at once.</summary>
+    void Abort();
 }

@@ -29,12 +29,16 @@ public sealed class InPlaceClientStreamingMethod
     {
         void Accept(ReadOnlySequence<byte> message);
 
+        MessageLanding? Land(ReadOnlySequence<byte> head, int length, Action abortConnection);
+
         void Complete(IBufferWriter<byte> response);
     }
 
     private sealed class Sink<TRequest, TResponse>(Method<TRequest, TResponse> method, InPlaceCall<TRequest, TResponse> call) : IRequestSink
     {
         public void Accept(ReadOnlySequence<byte> message) => call.OnMessage(Wire.FrameReader.Deserialize(message, method.RequestMarshaller.Deserializer));
+
+        public MessageLanding? Land(ReadOnlySequence<byte> head, int length, Action abortConnection) => call.Land(head, length, abortConnection);
 
         public void Complete(IBufferWriter<byte> response) => method.ResponseMarshaller.Serializer(call.Complete(), response);
     }

@@ -85,6 +85,7 @@ internal sealed class InPlaceHttp2Connection(PipeWriter output, GrpcServerOption
     /// </summary>
     public bool End(Exception reason)
     {
+        foreach (CallStream stream in _streams.Values) stream.Drop(reason);
         _streams.Clear();
         switch (reason)
         {
@@ -154,7 +155,7 @@ internal sealed class InPlaceHttp2Connection(PipeWriter output, GrpcServerOption
                 if (frame.StreamId == 0) throw new HttpProtocolException(0x1, "a RST_STREAM frame on stream 0", null);
                 if (frame.Length != 4) throw new HttpProtocolException(0x6, $"a RST_STREAM frame of {frame.Length} bytes", null);
                 if (frame.StreamId > _lastStreamId) throw new HttpProtocolException(0x1, $"a RST_STREAM frame on idle stream {frame.StreamId}", null);
-                _streams.Remove(frame.StreamId);
+                if (_streams.Remove(frame.StreamId, out CallStream? reset)) reset.Drop(new RpcException(StatusCode.Cancelled, "the client reset the stream"));
                 _waitingForWindow.RemoveAll(w => w.Stream.Id == frame.StreamId);
                 break;
             case Http2FrameType.GoAway:
@@ -317,9 +318,15 @@ internal sealed class InPlaceHttp2Connection(PipeWriter output, GrpcServerOption
     /// </summary>
     private void Answer(CallStream stream, byte[]? message, Status status)
     {
-        _streams.Remove(stream.Id);
+        Remove(stream, new RpcException(status));
         if (message is not null && !HasWindow(stream, message.Length + FrameBuffer.HeaderLength)) _waitingForWindow.Add((stream, message, status));
         else WriteResponse(stream, message, status);
+    }
+
+    private void Remove(CallStream stream, Exception reason)
+    {
+        _streams.Remove(stream.Id);
+        stream.Drop(reason);
     }
 
     private bool HasWindow(CallStream stream, int length) => _connectionSendWindow >= length && stream.SendWindow >= length;
@@ -346,7 +353,7 @@ internal sealed class InPlaceHttp2Connection(PipeWriter output, GrpcServerOption
 
     private void Reset(CallStream stream, uint errorCode)
     {
-        _streams.Remove(stream.Id);
+        Remove(stream, new HttpProtocolException(errorCode, $"stream {stream.Id} reset with error 0x{errorCode:X}", null));
         WriteRstStream(stream.Id, errorCode);
     }
 

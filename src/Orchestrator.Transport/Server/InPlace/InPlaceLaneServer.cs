@@ -111,7 +111,7 @@ public sealed class InPlaceLaneServer : IDisposable
         try
         {
             transport = _certificate is null ? new NetworkStream(socket, ownsSocket: false) : Secure(socket);
-            var reader = new BlockingFrameReader(transport);
+            var reader = new BlockingFrameReader(transport, () => Shutdown(socket));
             output = new BlockingFrameWriter(transport);
             connection = new InPlaceHttp2Connection(output, _options, _methods, _authentication, _logger);
             if (!reader.ReadPreface()) throw new IOException("the client's first bytes are not the HTTP/2 preface");
@@ -131,6 +131,8 @@ public sealed class InPlaceLaneServer : IDisposable
                 else connection.OnFrame(frame, reader.ReadPayload(frame.Length));
                 if (output.HasPending) output.Flush();
             }
+            // Closed between frames: calls still open (a message landing among them) end with the connection.
+            connection.End(new ConnectionLostException("the client closed the connection"));
         }
         catch (Exception e)
         {
@@ -154,6 +156,18 @@ public sealed class InPlaceLaneServer : IDisposable
             ApplicationProtocols = [SslApplicationProtocol.Http2],
         });
         return tls;
+    }
+
+    private static void Shutdown(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Closed already.
+        }
     }
 
     private static void TryFlush(BlockingFrameWriter output)
