@@ -130,6 +130,34 @@ public class PushLaneTests
         Assert.Equal(2, digests.Calls);
     }
 
+    /// <summary>
+    /// A sender may keep a call open across its uses of the lane: <see cref="PushLane.InCall"/> says whether one is, and
+    /// <see cref="PushLane.CancelCall"/> resets it without losing the lane. A call the server ended is no longer open.
+    /// </summary>
+    [Fact]
+    public async Task a_call_kept_open_is_seen_as_open_until_either_side_ends_it()
+    {
+        var digests = new InPlaceDigests();
+        await using var host = await InPlaceHost.StartAsync(digests, new GrpcServerOptions { MaxReceiveMessageSize = 1000 }, laneServer: true);
+        using var lane = PushLane.Connect(host.Address, new PushLaneOptions(), CancellationToken.None);
+        Assert.False(lane.InCall);
+        lane.Begin(TestMethods.Digest.FullName, CancellationToken.None);
+        lane.Write("kept"u8, []);
+        Assert.True(lane.InCall);
+        lane.CancelCall();
+        Assert.False(lane.InCall);
+        Assert.Equal(StatusCode.Cancelled, Assert.Throws<RpcException>(() => lane.Write("more"u8, [])).StatusCode);
+
+        lane.Begin(TestMethods.Digest.FullName, CancellationToken.None);
+        lane.Write(new byte[1001], []);   // above the server's limit: it ends the call
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (lane.InCall && clock.Elapsed < Answer) Thread.Sleep(10);
+        Assert.False(lane.InCall);
+        Assert.Equal(StatusCode.OK, Call(lane, TestMethods.Digest.FullName, 4));
+        Assert.Equal(3, digests.Calls);
+        Assert.True(lane.IsUsable);
+    }
+
     /// <summary>One call of one <paramref name="size"/>-byte message; its status.</summary>
     private static StatusCode Call(PushLane lane, string method, int size)
     {

@@ -415,6 +415,27 @@ public sealed class ShardOrderedAllReduceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exchanges_one_after_another_push_on_one_call_per_peer_kept_open_between_them()
+    {
+        IReadOnlyList<ExchangeMember> ring = await RingAsync(2, [[0], [1]]);
+        var random = new Random(17);
+        for (int step = 0; step < 3; step++)
+        {
+            float[][] buffers = [Values(random, 5000), Values(random, 5000)];
+            var key = new ExchangeKey("run", step, 0);
+            float[][] sums = await Task.WhenAll(ring.Select(m => RunAsync(ring, m, 2, buffers, chunkElements: 1024, key)));
+            Assert.All(sums, sum => Assert.Equal(Bits(CyclicFold(buffers)), Bits(sum)));
+        }
+        // Each member pushed to the other on one pooled lane, whose call is still open for the next step.
+        foreach (ExchangeMember member in ring)
+        {
+            PushLane lane = _lanes.Take(member.PushAddress, CancellationToken.None);
+            Assert.True(lane.InCall);
+            _lanes.Return(member.PushAddress, lane, clean: true);
+        }
+    }
+
+    [Fact]
     public void A_sender_is_done_with_its_last_planned_chunk_before_the_exchange_completes()
     {
         // Two members, one shard each: rank 0 starts block 1 (order 0, 1) and finishes block 0 (order 1, 0), so it sends

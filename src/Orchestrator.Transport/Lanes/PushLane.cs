@@ -92,6 +92,26 @@ public sealed class PushLane : IDisposable
         return lane;
     }
 
+    /// <summary>
+    /// Whether a call is open: begun, and ended by neither side. A sender may keep one call open across its uses of
+    /// the lane, sparing each the request headers, the end of stream and the server's answer.
+    /// </summary>
+    public bool InCall
+    {
+        get
+        {
+            lock (_gate) return _call is { Done: false } && _failure is null;
+        }
+    }
+
+    /// <summary>Resets the open call, if any (CANCELLED): a write waiting for the windows throws, and the lane stays usable.</summary>
+    public void CancelCall()
+    {
+        LaneCall? call;
+        lock (_gate) call = _call;
+        if (call is not null) Cancel(call);
+    }
+
     /// <summary>Starts a client-streaming call of <paramref name="method"/> (its full name, "/package.Service/Method").</summary>
     public void Begin(string method, CancellationToken cancellationToken)
     {

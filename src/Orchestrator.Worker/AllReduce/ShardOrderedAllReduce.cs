@@ -23,9 +23,6 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerLanes lan
 {
     private const string BufferName = "step";
 
-    /// <summary>How long a peer that has every chunk may take to answer the call before its lane is closed.</summary>
-    private static readonly TimeSpan ReceiptTimeout = TimeSpan.FromMinutes(1);
-
     private readonly SendThreads _sendThreads = new();
 
     /// <summary>Runs this member's part. Throws if a peer fails; the caller waits for the step to be placed again.</summary>
@@ -121,10 +118,11 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerLanes lan
     }
 
     /// <summary>
-    /// One PushGradients call to <paramref name="peer"/> carrying <paramref name="chunks"/>. <paramref name="written"/>
-    /// gets the payload bytes once every chunk has left, without waiting for the peer's receipt: the exchange is then
-    /// done on this side, and what the peer made of them is its own exchange's outcome. The receipt is awaited after
-    /// that (at most <see cref="ReceiptTimeout"/>), so that the lane goes back to the pool only between calls.
+    /// Pushes <paramref name="chunks"/> to <paramref name="peer"/> on a pooled lane, whose <c>PushGradients</c> call
+    /// stays open from exchange to exchange: chunks are routed by their key, not their call, so a step spends no request
+    /// headers, end of stream or answer per peer. <paramref name="written"/> gets the payload bytes once every chunk has
+    /// left: the exchange is then done on this side, and what the peer made of them is its own exchange's outcome.
+    /// Cancellation resets the call (the lane stays usable); a failed lane is closed instead of pooled.
     /// </summary>
     private void Push(ExchangeRequest request, ExchangeMember peer, IEnumerable<OutgoingChunk> chunks, TaskCompletionSource<long> written,
         CancellationToken cancellationToken)
@@ -133,32 +131,28 @@ public sealed class ShardOrderedAllReduce(GradientMailbox mailbox, PeerLanes lan
         bool clean = false;
         try
         {
-            lane.Begin(WorkerMethods.PushGradients.FullName, cancellationToken);
+            if (!lane.InCall) lane.Begin(WorkerMethods.PushGradients.FullName, CancellationToken.None);
             var head = new ArrayBufferWriter<byte>(256);
             long bytes = 0;
-            foreach (OutgoingChunk chunk in chunks)
-            {
-                // No copy: the bytes leave before this returns, and nothing writes the source meanwhile (shard buffers are
-                // read-only during the exchange; a range of the result is written again only after the member this sends
-                // to has passed it on, so after these bytes left).
-                var message = new GradientChunk
+            using (cancellationToken.Register(lane.CancelCall))
+                foreach (OutgoingChunk chunk in chunks)
                 {
-                    RunId = request.Key.RunId, Step = request.Key.Step, Attempt = request.Key.Attempt, Buffer = BufferName, Phase = chunk.Phase,
-                    SenderRank = request.Rank, Segment = chunk.Block, ChunkIndex = chunk.Chunk, Offset = chunk.Offset,
-                    Data = UnsafeByteOperations.UnsafeWrap(FloatBytes.Of(chunk.Source, (int)chunk.Offset, chunk.Count)), ShardBegin = 0, ShardEnd = chunk.Covered,
-                };
-                head.ResetWrittenCount();
-                ReadOnlyMemory<byte> data = GradientChunkMarshaller.SerializeAllButData(message, head);
-                lane.Write(head.WrittenSpan, data.Span);
-                bytes += data.Length;
-            }
+                    // No copy: the bytes leave before this returns, and nothing writes the source meanwhile (shard buffers
+                    // are read-only during the exchange; a range of the result is written again only after the member this
+                    // sends to has passed it on, so after these bytes left).
+                    var message = new GradientChunk
+                    {
+                        RunId = request.Key.RunId, Step = request.Key.Step, Attempt = request.Key.Attempt, Buffer = BufferName, Phase = chunk.Phase,
+                        SenderRank = request.Rank, Segment = chunk.Block, ChunkIndex = chunk.Chunk, Offset = chunk.Offset,
+                        Data = UnsafeByteOperations.UnsafeWrap(FloatBytes.Of(chunk.Source, (int)chunk.Offset, chunk.Count)), ShardBegin = 0, ShardEnd = chunk.Covered,
+                    };
+                    head.ResetWrittenCount();
+                    ReadOnlyMemory<byte> data = GradientChunkMarshaller.SerializeAllButData(message, head);
+                    lane.Write(head.WrittenSpan, data.Span);
+                    bytes += data.Length;
+                }
             written.SetResult(bytes);
-            lane.Finish(ReceiptTimeout);
             clean = true;
-        }
-        catch (Exception) when (written.Task.IsCompleted)
-        {
-            // Every byte left: the lane is closed instead of pooled, and the peer's own exchange says whether it lost them.
         }
         finally
         {
