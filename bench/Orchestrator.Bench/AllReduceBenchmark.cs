@@ -13,7 +13,7 @@ namespace Orchestrator.Bench;
 /// <summary>
 /// One rank of the all-reduce benchmark, run as its own process: a worker's gRPC endpoint and ShardOrderedAllReduce
 /// exactly as a worker sets them up, one shard per rank. Per buffer size: warm-up then timed all-reduces, each
-/// started after a barrier, each result checked against the exact expected sum; the process's CPU time per all-reduce
+/// started after a barrier (<see cref="MeshBarrier"/>), each result checked against the exact expected sum; the process's CPU time per all-reduce
 /// is kept beside its wall time. Prints one JSON line (the runner,
 /// bench/python/allreduce.py, takes the slowest rank per iteration).
 /// </summary>
@@ -24,6 +24,12 @@ public static class AllReduceBenchmark
 
     public static async Task RunAsync(AllReduceOptions options, CancellationToken cancellationToken)
     {
+        using MeshBarrier mesh = await MeshBarrier.ConnectAsync(options, cancellationToken);
+        Func<Task> barrier = () =>
+        {
+            mesh.Wait();
+            return Task.CompletedTask;
+        };
         if (options.RawTcp || options.Client == "grpc-lane")
         {
             using IBlockingAllReduce tcp = options.Client switch
@@ -32,8 +38,7 @@ public static class AllReduceBenchmark
                 "grpc-lane" => await LaneRing.ConnectAsync(options, cancellationToken),
                 _ => await RawTcpMesh.ConnectAsync(options, options.Mesh, cancellationToken),
             };
-            var token = new float[options.World];
-            var raw = await MeasureAsync(options, () => Task.Run(() => tcp.AllReduce(token), cancellationToken),
+            var raw = await MeasureAsync(options, barrier,
                 values => Task.Run(() => (tcp.AllReduce(values), (long)values.Length * 4 * 2 * (options.World - 1) / options.World), cancellationToken));
             Print(options, raw);
             return;
@@ -43,10 +48,9 @@ public static class AllReduceBenchmark
         {
             await using GrpcRing grpcRing = await GrpcRing.ConnectAsync(options, cancellationToken);
             long exchanges = 0;
-            var ringToken = new float[options.World];
-            var ringResults = await MeasureAsync(options, () => grpcRing.AllReduceAsync(exchanges++, ringToken, cancellationToken),
-                values => grpcRing.AllReduceAsync(exchanges++, values, cancellationToken));
-            await grpcRing.AllReduceAsync(exchanges++, ringToken, cancellationToken);
+            var ringResults = await MeasureAsync(options, barrier, values => grpcRing.AllReduceAsync(exchanges++, values, cancellationToken));
+            // Nobody leaves while a peer may still be pushing to it.
+            mesh.Wait();
             Print(options, ringResults);
             return;
         }
@@ -64,14 +68,17 @@ public static class AllReduceBenchmark
         IReadOnlyList<ExchangeMember> ring = [.. addresses.Select((address, rank) => new ExchangeMember(rank, $"rank{rank}", address, [rank]))];
 
         using var peers = new PeerLanes(new PushLaneOptions { BearerToken = Token });
-        var group = new Group(new ShardOrderedAllReduce(mailbox, peers), ring, options);
-        var results = await MeasureAsync(options, () => group.BarrierAsync(cancellationToken), async values =>
+        var allReduce = new ShardOrderedAllReduce(mailbox, peers);
+        long reductions = 0;
+        var results = await MeasureAsync(options, barrier, async values =>
         {
-            ExchangeOutcome outcome = await group.AllReduceAsync(values, cancellationToken);
+            // In place, as the worker reduces its one shard (and as Gloo does).
+            var request = new ExchangeRequest(new ExchangeKey("bench", reductions++, 0), ring.Count, ring, options.Rank, options.ChunkElements);
+            ExchangeOutcome outcome = await allReduce.RunAsync(request, [(options.Rank, values)], values, cancellationToken);
             return (outcome.Sum, outcome.BytesSent);
         });
         // Nobody leaves while a peer may still be pushing to it.
-        await group.BarrierAsync(cancellationToken);
+        mesh.Wait();
         Print(options, results);
     }
 
@@ -86,6 +93,7 @@ public static class AllReduceBenchmark
             float[] expected = ExpectedSum(options.World, floats);
             var times = new List<double>();
             var cpuTimes = new List<double>();
+            var starts = new List<long>();
             long bytesSent = 0;
             for (int k = 0; k < options.Warmup + options.Iterations; k++)
             {
@@ -93,23 +101,27 @@ public static class AllReduceBenchmark
                 // all-reduce failed to write holds this rank's own values and fails the check.
                 pristine.CopyTo(mine, 0);
                 await barrier();
-                TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
                 long start = Stopwatch.GetTimestamp();
                 var (sum, sent) = await allReduce(mine);
                 double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds;
+                double cpuMs = (Environment.CpuUsage.TotalTime - cpuStart).TotalMilliseconds;
                 Verify(sum, expected, options.Rank, floats);
                 if (k >= options.Warmup)
                 {
                     times.Add(ms);
                     cpuTimes.Add(cpuMs);
+                    starts.Add(MonotonicNanoseconds(start));
                 }
                 bytesSent = sent;
             }
-            results.Add(new() { ["floats"] = floats, ["times_ms"] = times, ["cpu_ms"] = cpuTimes, ["verified"] = options.Warmup + options.Iterations, ["bytes_sent"] = bytesSent });
+            results.Add(new() { ["floats"] = floats, ["times_ms"] = times, ["cpu_ms"] = cpuTimes, ["starts_ns"] = starts, ["verified"] = options.Warmup + options.Iterations, ["bytes_sent"] = bytesSent });
         }
         return results;
     }
+
+    /// <summary>A timestamp on CLOCK_MONOTONIC, as python's time.monotonic_ns() reads it: ranks' starts compare across processes.</summary>
+    private static long MonotonicNanoseconds(long timestamp) => (long)(timestamp * (1e9 / Stopwatch.Frequency));
 
     private static void Print(AllReduceOptions options, List<Dictionary<string, object>> results) =>
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -142,24 +154,5 @@ public static class AllReduceBenchmark
         int first = sum.Length != expected.Length ? Math.Min(sum.Length, expected.Length) : Enumerable.Range(0, floats).First(i => sum[i] != expected[i]);
         throw new InvalidDataException($"rank {rank}: the all-reduce of {floats} floats is wrong at element {first} "
             + $"(got {(first < sum.Length ? sum[first] : float.NaN)}, expected {(first < expected.Length ? expected[first] : float.NaN)}; length {sum.Length})");
-    }
-
-    /// <summary>The ring's exchanges, numbered in the order every rank issues them.</summary>
-    private sealed class Group(ShardOrderedAllReduce allReduce, IReadOnlyList<ExchangeMember> ring, AllReduceOptions options)
-    {
-        private readonly float[] _token = new float[ring.Count];
-        private long _barriers;
-        private long _reductions;
-
-        /// <summary>Returns once every rank has reached it: an all-reduce of one float per rank completes only then.</summary>
-        public Task BarrierAsync(CancellationToken cancellationToken) =>
-            RunAsync(new ExchangeKey("barrier", _barriers++, 0), _token, into: null, cancellationToken);
-
-        /// <summary>In place, as the worker reduces its one shard (and as Gloo does).</summary>
-        public Task<ExchangeOutcome> AllReduceAsync(float[] values, CancellationToken cancellationToken) =>
-            RunAsync(new ExchangeKey("bench", _reductions++, 0), values, values, cancellationToken);
-
-        private Task<ExchangeOutcome> RunAsync(ExchangeKey key, float[] values, float[]? into, CancellationToken cancellationToken) =>
-            allReduce.RunAsync(new ExchangeRequest(key, ring.Count, ring, options.Rank, options.ChunkElements), [(options.Rank, values)], into, cancellationToken);
     }
 }

@@ -42,30 +42,10 @@ internal sealed class RawTcpMesh : IBlockingAllReduce
 
     private int Left => (_rank + World - 1) % World;
 
-    /// <summary>Listens, publishes the address, connects to every higher rank (sending its own rank) and accepts every lower one.</summary>
+    /// <summary>Connects the mesh (<see cref="TcpMesh"/>).</summary>
     public static async Task<RawTcpMesh> ConnectAsync(AllReduceOptions options, MeshPattern pattern, CancellationToken cancellationToken)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(options.World);
-        IReadOnlyList<Uri> addresses = await FileRendezvous.ExchangeAsync(options.Rendezvous, options.Rank, options.World,
-            new Uri($"tcp://{listener.LocalEndPoint}"), cancellationToken);
-        var peers = new Socket?[options.World];
-        for (int peer = options.Rank + 1; peer < options.World; peer++)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(addresses[peer].Host, addresses[peer].Port, cancellationToken);
-            await socket.SendAsync(BitConverter.GetBytes(options.Rank), cancellationToken);
-            peers[peer] = socket;
-        }
-        for (int accepted = 0; accepted < options.Rank; accepted++)
-        {
-            Socket socket = await listener.AcceptAsync(cancellationToken);
-            socket.NoDelay = true;
-            var rank = new byte[sizeof(int)];
-            await socket.ReceiveAsync(rank, cancellationToken);
-            peers[BitConverter.ToInt32(rank)] = socket;
-        }
+        Socket?[] peers = await TcpMesh.ConnectAsync(options.Rendezvous, options.Rank, options.World, cancellationToken);
         ThreadPool.GetMinThreads(out int workers, out int completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, 2 * options.World + 2), completionPorts);
         return new RawTcpMesh(peers, options.Rank, options.ChunkElements, pattern);

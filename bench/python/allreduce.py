@@ -101,6 +101,12 @@ def cpu_per_iteration(lines, floats):
     return [sum(times) for times in zip(*(result(line, floats)["cpu_ms"] for line in lines))]
 
 
+def start_spread_per_iteration(lines, floats):
+    """How far apart the ranks started each all-reduce after the barrier (ms; both sides read CLOCK_MONOTONIC): the
+    slowest rank's time includes the wait for the last one to start."""
+    return [(max(starts) - min(starts)) / 1e6 for starts in zip(*(result(line, floats)["starts_ns"] for line in lines))]
+
+
 def busbw(world, floats, ms):
     algbw = floats * 4 / (ms / 1e3) / 1e9
     return algbw * 2 * (world - 1) / world
@@ -114,6 +120,7 @@ def main():
     load_before = os.getloadavg()[0]
     times = {}  # (side, world, floats) -> slowest rank's ms per timed iteration, every round
     cpu = {}  # (side, world, floats) -> all ranks' CPU ms per timed iteration, every round
+    spread = {}  # (side, world, floats) -> ms between the first and the last rank's start, per timed iteration
     verified = {"ours": 0, "gloo": 0}
     sent = {}  # (world, floats) -> bytes rank 0 of ours sent per all-reduce
     for round_index in range(args.rounds):
@@ -125,6 +132,7 @@ def main():
                 for f in floats:
                     times.setdefault((side, world, f), []).extend(slowest_per_iteration(lines, f))
                     cpu.setdefault((side, world, f), []).extend(cpu_per_iteration(lines, f))
+                    spread.setdefault((side, world, f), []).extend(start_spread_per_iteration(lines, f))
                     verified[side] += sum(result(line, f)["verified"] for line in lines)
                     if side == "ours":
                         sent[(world, f)] = result(lines[0], f)["bytes_sent"]
@@ -143,6 +151,9 @@ def main():
             print(f"{world:>5}  {size:>3} MiB  {ours:>8.1f}  {busbw(world, f, ours):>5.2f} GB/s  {gloo:>8.1f}  "
                   f"{busbw(world, f, gloo):>5.2f} GB/s  {ratio:>6.2f}  {f'>= {GOAL:.2f} ' + ('met' if ratio >= GOAL else 'NOT met'):<15}"
                   f"  {statistics.median(cpu[('ours', world, f)]):>11.1f}  {statistics.median(cpu[('gloo', world, f)]):>11.1f}")
+    print("ranks' start spread after the barrier (median ms, ours / Gloo): "
+          + ", ".join(f"{w} ranks {size} MiB: {statistics.median(spread[('ours', w, f)]):.2f} / {statistics.median(spread[('gloo', w, f)]):.2f}"
+                      for w in args.ranks for size, f in zip(args.sizes, floats)))
     print(f"checked exact: {verified['ours']} of our rank results, {verified['gloo']} of Gloo's (warm-up included)")
     print("ours, bytes sent per rank per all-reduce (2(n-1)/n of the buffer): "
           + ", ".join(f"{w} ranks {f * 4 // MIB} MiB: {b / (f * 4):.3f} x" for (w, f), b in sorted(sent.items())))

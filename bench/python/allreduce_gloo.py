@@ -44,11 +44,11 @@ def main():
         mine = values(args.rank, floats)
         expected = sum(values(r, floats) for r in range(args.world))
         buffer = torch.empty_like(mine)
-        times, cpu_times = [], []
+        times, cpu_times, starts = [], [], []
         for k in range(args.warmup + args.iterations):
             buffer.copy_(mine)
             dist.barrier()
-            cpu_start, start = time.process_time(), time.perf_counter()
+            cpu_start, start, start_ns = time.process_time(), time.perf_counter(), time.monotonic_ns()
             dist.all_reduce(buffer)
             ms = (time.perf_counter() - start) * 1e3
             cpu_ms = (time.process_time() - cpu_start) * 1e3
@@ -59,7 +59,8 @@ def main():
             if k >= args.warmup:
                 times.append(ms)
                 cpu_times.append(cpu_ms)
-        results.append({"floats": floats, "times_ms": times, "cpu_ms": cpu_times, "verified": args.warmup + args.iterations})
+                starts.append(start_ns)
+        results.append({"floats": floats, "times_ms": times, "cpu_ms": cpu_times, "starts_ns": starts, "verified": args.warmup + args.iterations})
     dist.barrier()
     dist.destroy_process_group()
     print(json.dumps({"side": "gloo", "rank": args.rank, "world": args.world, "results": results}), flush=True)
