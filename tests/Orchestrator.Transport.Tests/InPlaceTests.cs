@@ -203,9 +203,7 @@ public class InPlaceTests
     public async Task data_past_a_window_is_a_flow_control_error(int connectionWindow, int streamWindow, int frameType, uint errorCode, bool lane)
     {
         await using var host = await StartAsync(new InPlaceDigests(), new GrpcServerOptions { InitialConnectionWindowSize = connectionWindow, InitialStreamWindowSize = streamWindow }, lane);
-        var output = new ArrayBufferWriter<byte>();
-        output.Write(ClientStart(ask: true, headers: false));
-        CallHeaders(output);
+        ArrayBufferWriter<byte> output = OpenedDigestCall();
         // Within the window each, 40 000 + 30 000 bytes (the window reopens after the first); then one frame larger
         // than the whole window.
         Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame(new byte[40_000 - 5]));
@@ -250,9 +248,7 @@ public class InPlaceTests
         }
         Assert.Equal(lane ? 3 : 0, inPlace.Landed);
 
-        var output = new ArrayBufferWriter<byte>();
-        output.Write(ClientStart(ask: true, headers: false));
-        CallHeaders(output);
+        ArrayBufferWriter<byte> output = OpenedDigestCall();
         byte[] body = [.. messages.SelectMany(m => RawGrpc.Frame(m))];
         for (int at = 0; at < body.Length; at += 301)
             Frame(output, Http2FrameType.Data, at + 301 >= body.Length ? Http2Frame.EndStream : (byte)0, 1, body.AsSpan(at, Math.Min(301, body.Length - at)));
@@ -269,9 +265,7 @@ public class InPlaceTests
     {
         var inPlace = new InPlaceDigests { Lands = true };
         await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t" }, lane: true);
-        var output = new ArrayBufferWriter<byte>();
-        output.Write(ClientStart(ask: true, headers: false));
-        CallHeaders(output);
+        ArrayBufferWriter<byte> output = OpenedDigestCall();
         Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame(new byte[30_000], declaredLength: 100_000));
         await ExchangeAsync(host.Address, output.WrittenSpan.ToArray()).WaitAsync(HangGuard);
 
@@ -291,9 +285,7 @@ public class InPlaceTests
     {
         var inPlace = new InPlaceDigests { Lands = true };
         await using var host = await StartAsync(inPlace, new GrpcServerOptions { BearerToken = "t" }, lane: true);
-        var output = new ArrayBufferWriter<byte>();
-        output.Write(ClientStart(ask: true, headers: false));
-        CallHeaders(output);
+        ArrayBufferWriter<byte> output = OpenedDigestCall();
         // One DATA frame announced at 100 005 bytes, of which only the first 10 005 are sent: the server waits inside it.
         byte[] data = RawGrpc.Frame(new byte[100_000]);
         Span<byte> header = stackalloc byte[Http2Frame.HeaderLength];
@@ -355,6 +347,15 @@ public class InPlaceTests
         Frame(output, Http2FrameType.Data, 0, 1, RawGrpc.Frame("hello, "u8.ToArray()));
         Frame(output, Http2FrameType.Data, Http2Frame.EndStream, 1, RawGrpc.Frame("world"u8.ToArray()));
         return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A client's first bytes, asking for in-place service, then the HEADERS of a Digest call on stream 1; its DATA to follow.</summary>
+    private static ArrayBufferWriter<byte> OpenedDigestCall()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(ClientStart(ask: true, headers: false));
+        CallHeaders(output);
+        return output;
     }
 
     /// <summary>The HEADERS frame that opens a Digest call on stream 1, with the bearer token "t".</summary>

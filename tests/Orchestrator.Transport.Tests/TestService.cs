@@ -75,9 +75,11 @@ public sealed class TestService
     {
         string tag = Encoding.UTF8.GetString(request);
         var outcome = SleepOutcomes.GetOrAdd(tag, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
-        await responses.WriteAsync(request);
         try
         {
+            // Inside: with a deadline already past, the cancellation may come while the echo is written (the test then
+            // saw the echo but would never see the outcome).
+            await responses.WriteAsync(request);
             await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
             outcome.TrySetResult("timeout");
         }
