@@ -349,6 +349,48 @@ public class InPlaceTests
         return output.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// Disposing a TLS lane server closes connections whose clients have not begun the handshake (their threads blocked
+    /// in it, before HTTP/2): each ends quietly, and the process lives (such an end once read the closed socket's
+    /// address and threw on the connection's own thread, which ended the process).
+    /// </summary>
+    [Fact]
+    public async Task disposing_a_lane_server_ends_connections_still_in_their_handshake()
+    {
+        var logs = new ErrorCountingLoggerFactory();
+        using X509Certificate2 certificate = TlsTests.SelfSigned();
+        var lanes = new InPlaceLaneServer(new GrpcServerOptions
+        {
+            Certificate = certificate, LoggerFactory = logs, InPlaceMethods = { InPlaceClientStreamingMethod.Create(TestMethods.Digest, new InPlaceDigests().Open) },
+        });
+        var clients = new List<Socket>();
+        for (int i = 0; i < 8; i++)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(lanes.Address.Host, lanes.Address.Port);
+            clients.Add(socket);
+        }
+        await Task.Delay(200);
+        lanes.Dispose();
+        var buffer = new byte[16];
+        foreach (Socket socket in clients)
+        {
+            try
+            {
+                while (await socket.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(HangGuard) > 0)
+                {
+                }
+            }
+            catch (SocketException)
+            {
+                // Reset instead of closed: an end all the same.
+            }
+            socket.Dispose();
+        }
+        await Task.Delay(200);
+        Assert.True(logs.Errors.Count == 0, string.Join("\n----\n", logs.Errors));
+    }
+
     /// <summary>A client's first bytes, asking for in-place service, then the HEADERS of a Digest call on stream 1; its DATA to follow.</summary>
     private static ArrayBufferWriter<byte> OpenedDigestCall()
     {

@@ -90,6 +90,8 @@ public sealed class InPlaceLaneServer : IDisposable
                 return;
             }
             socket.NoDelay = true;
+            // Read while nothing else can dispose the socket: Dispose closes the connections it knows.
+            string client = socket.RemoteEndPoint?.ToString() ?? "an unknown client";
             lock (_gate)
             {
                 if (_disposed)
@@ -99,11 +101,24 @@ public sealed class InPlaceLaneServer : IDisposable
                 }
                 _connections.Add(socket);
             }
-            new Thread(() => Serve(socket)) { IsBackground = true, Name = $"lane {socket.RemoteEndPoint}" }.Start();
+            new Thread(() => Serve(socket, client)) { IsBackground = true, Name = $"lane {client}" }.Start();
         }
     }
 
-    private void Serve(Socket socket)
+    /// <summary>A connection's thread: whatever happens to the connection, nothing escapes it to take the process down.</summary>
+    private void Serve(Socket socket, string client)
+    {
+        try
+        {
+            ServeConnection(socket, client);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "lane connection from {Client} failed while ending", client);
+        }
+    }
+
+    private void ServeConnection(Socket socket, string client)
     {
         Stream? transport = null;
         InPlaceHttp2Connection? connection = null;
@@ -136,7 +151,7 @@ public sealed class InPlaceLaneServer : IDisposable
         }
         catch (Exception e)
         {
-            if (connection is null) _logger.LogDebug(e, "lane connection from {Client} ended before HTTP/2 began", socket.RemoteEndPoint);
+            if (connection is null) _logger.LogDebug(e, "lane connection from {Client} ended before HTTP/2 began", client);
             else if (connection.End(e)) TryFlush(output!);
         }
         finally
